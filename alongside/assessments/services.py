@@ -1,0 +1,55 @@
+"""Progress assessments that assign a tier."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alongside.assessments.models import Assessment
+from alongside.audit.services import event_record
+from alongside.core.errors import RuleViolation
+from alongside.engagements.models import State
+from alongside.engagements.services import ensure_writable
+
+
+def assessment_record(
+    *,
+    engagement,
+    actor,
+    tier: int,
+    rationale: str,
+    assessed_on: datetime.date,
+    ongoing_plan: str = "",
+) -> Assessment:
+    ensure_writable(engagement)
+    if engagement.state not in (State.ACTIVE, State.EXITING):
+        raise RuleViolation(_("Assess progress once the engagement is active."))
+    if assessed_on > timezone.localdate():
+        raise RuleViolation(_("The assessment date cannot be in the future."))
+    if assessed_on < engagement.started_on:
+        raise RuleViolation(_("The assessment date cannot be before the engagement started."))
+    if not rationale.strip():
+        raise RuleViolation(_("Say why this tier fits."))
+    with transaction.atomic():
+        assessment = Assessment(
+            engagement=engagement,
+            tier=tier,
+            rationale=rationale.strip(),
+            ongoing_plan=ongoing_plan.strip(),
+            assessed_on=assessed_on,
+            assessed_by=actor,
+        )
+        assessment._history_user = actor
+        assessment.full_clean()
+        assessment.save()
+        event_record(
+            actor=actor,
+            organization=engagement.organization,
+            action="assessment.recorded",
+            obj=assessment,
+            data={"tier": tier},
+        )
+    return assessment

@@ -1,0 +1,28 @@
+"""Navigation built from the user's capabilities, so menus never offer a 403."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from alongside.core.permissions import Cap, capabilities_of
+
+NAVIGATION = [
+    (Cap.DASHBOARD_VIEW, "dashboard", _("Dashboard")),
+    (Cap.REFERRALS_VIEW, "referrals:list", _("Referrals")),
+    (Cap.ENGAGEMENTS_VIEW, "engagements:list", _("Engagements")),
+    (Cap.CONCERNS_TRIAGE, "concerns:list", _("Concerns")),
+    (Cap.PORTAL_VIEW, "portal:home", _("My support")),
+    (Cap.CONCERNS_RAISE, "concerns:create", _("Raise a concern")),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    caps = capabilities_of(user, getattr(request, "organization", None))
+    items = [
+        {"url": reverse(name), "label": label, "active": request.path == reverse(name)}
+        for cap, name, label in NAVIGATION
+        if cap in caps
+    ]
+    return {"nav_items": items, "capabilities": {str(c) for c in caps}}

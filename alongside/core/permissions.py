@@ -1,0 +1,195 @@
+"""The one place that decides who may do what and see which records.
+
+Roles map to capabilities; views and the API ask for a capability, never a
+role name. Every query for records goes through a ``*_visible_to`` function
+here, so an out-of-scope record is simply not found (404), and nothing of one
+organization is reachable from another.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from alongside.accounts.models import Membership, PeerSupporterProfile, Role
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
+    from alongside.organizations.models import Organization
+
+M = TypeVar("M", bound=Model)
+
+
+class Cap(StrEnum):
+    DASHBOARD_VIEW = "dashboard.view"
+    PARTICIPANTS_VIEW = "participants.view"
+    REFERRALS_VIEW = "referrals.view"
+    REFERRALS_MANAGE = "referrals.manage"
+    MATCHING_ASSIGN = "matching.assign"
+    ENGAGEMENTS_VIEW = "engagements.view"
+    ENGAGEMENTS_TRANSITION = "engagements.transition"
+    AGREEMENTS_RECORD = "agreements.record"
+    MEETINGS_WRITE = "meetings.write"
+    NOTES_READ = "notes.read"
+    GOALS_WRITE = "goals.write"
+    ASSESSMENTS_WRITE = "assessments.write"
+    EXITS_WRITE = "exits.write"
+    CONCERNS_RAISE = "concerns.raise"
+    CONCERNS_TRIAGE = "concerns.triage"
+    PORTAL_VIEW = "portal.view"
+    ORGANIZATION_CONFIGURE = "organization.configure"
+
+
+_CLINICAL_STAFF = {
+    Cap.DASHBOARD_VIEW,
+    Cap.PARTICIPANTS_VIEW,
+    Cap.ENGAGEMENTS_VIEW,
+    Cap.NOTES_READ,
+    Cap.CONCERNS_RAISE,
+}
+_HANDS_ON = {
+    Cap.ENGAGEMENTS_TRANSITION,
+    Cap.AGREEMENTS_RECORD,
+    Cap.MEETINGS_WRITE,
+    Cap.GOALS_WRITE,
+    Cap.ASSESSMENTS_WRITE,
+    Cap.EXITS_WRITE,
+}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
+    Role.ADMIN: frozenset({Cap.ORGANIZATION_CONFIGURE}),
+    Role.COORDINATOR: frozenset(
+        _CLINICAL_STAFF
+        | _HANDS_ON
+        | {Cap.REFERRALS_VIEW, Cap.REFERRALS_MANAGE, Cap.MATCHING_ASSIGN, Cap.CONCERNS_TRIAGE}
+    ),
+    Role.SUPERVISOR: frozenset(_CLINICAL_STAFF),
+    Role.SUPPORTER: frozenset(_CLINICAL_STAFF | _HANDS_ON),
+    Role.PARTICIPANT: frozenset({Cap.PORTAL_VIEW, Cap.CONCERNS_RAISE}),
+}
+
+
+def roles_of(user: User, organization: Organization | None) -> frozenset[str]:
+    """The roles a user holds in an organization (cached on the user object)."""
+    if organization is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cache = user.__dict__.setdefault("_alongside_roles", {})
+    if organization.pk not in cache:
+        cache[organization.pk] = frozenset(
+            Membership.objects.filter(user=user, organization=organization).values_list(
+                "role", flat=True
+            )
+        )
+    return cache[organization.pk]
+
+
+def capabilities_of(user: User, organization: Organization | None) -> frozenset[Cap]:
+    caps: set[Cap] = set()
+    for role in roles_of(user, organization):
+        caps |= ROLE_CAPABILITIES.get(role, frozenset())
+    return frozenset(caps)
+
+
+def has_capability(user: User, organization: Organization | None, cap: Cap) -> bool:
+    return cap in capabilities_of(user, organization)
+
+
+def _engagement_scope(user: User, organization: Organization, prefix: str = "") -> Q | None:
+    """The Q that selects engagements (via ``prefix``) this user may see; None if none."""
+    roles = roles_of(user, organization)
+    clauses: list[Q] = []
+    if Role.COORDINATOR in roles:
+        coordinated = Membership.programs.through.objects.filter(
+            membership__user=user,
+            membership__organization=organization,
+            membership__role=Role.COORDINATOR,
+        ).values("program_id")
+        clauses.append(Q(**{f"{prefix}program_id__in": coordinated}))
+    if Role.SUPERVISOR in roles:
+        supervisees = PeerSupporterProfile.objects.filter(
+            supervisor=user, organization=organization
+        ).values("user_id")
+        clauses.append(Q(**{f"{prefix}supporter_id__in": supervisees}))
+    if Role.SUPPORTER in roles:
+        clauses.append(Q(**{f"{prefix}supporter_id": user.pk}))
+    if Role.PARTICIPANT in roles:
+        clauses.append(Q(**{f"{prefix}participant__user_id": user.pk}))
+    if not clauses:
+        return None
+    scope = clauses[0]
+    for clause in clauses[1:]:
+        scope |= clause
+    return scope & Q(**{f"{prefix}organization_id": organization.pk})
+
+
+def scoped(
+    queryset: QuerySet[M], user: User, organization: Organization | None, via: str = ""
+) -> QuerySet[M]:
+    """Restrict a queryset of engagements, or of records hanging off one (``via``)."""
+    if organization is None:
+        return queryset.none()
+    prefix = f"{via}__" if via else ""
+    scope = _engagement_scope(user, organization, prefix)
+    if scope is None:
+        return queryset.none()
+    return queryset.filter(scope)
+
+
+def engagements_visible_to(user: User, organization: Organization | None) -> QuerySet:
+    from alongside.engagements.models import Engagement
+
+    return scoped(Engagement.objects.all(), user, organization)
+
+
+def participants_visible_to(user: User, organization: Organization | None) -> QuerySet:
+    """Participants with at least one visible engagement, or any open referral for intake."""
+    from alongside.participants.models import Participant
+
+    if organization is None:
+        return Participant.objects.none()
+    visible = engagements_visible_to(user, organization).values("participant_id")
+    condition = Q(pk__in=visible)
+    if has_capability(user, organization, Cap.REFERRALS_VIEW):
+        condition |= Q(pk__in=referrals_visible_to(user, organization).values("participant_id"))
+    return Participant.objects.filter(condition, organization=organization)
+
+
+def referrals_visible_to(user: User, organization: Organization | None) -> QuerySet:
+    """Coordinators see the referrals of the programs they coordinate."""
+    from alongside.referrals.models import Referral
+
+    if organization is None or not has_capability(user, organization, Cap.REFERRALS_VIEW):
+        return Referral.objects.none()
+    coordinated = Membership.programs.through.objects.filter(
+        membership__user=user,
+        membership__organization=organization,
+        membership__role=Role.COORDINATOR,
+    ).values("program_id")
+    return Referral.objects.filter(organization=organization, program_id__in=coordinated)
+
+
+def concerns_visible_to(user: User, organization: Organization | None) -> QuerySet:
+    """Triagers see every concern of their organization; others only what they raised."""
+    from alongside.concerns.models import Concern
+
+    if organization is None:
+        return Concern.objects.none()
+    queryset = Concern.objects.filter(organization=organization)
+    if has_capability(user, organization, Cap.CONCERNS_TRIAGE):
+        return queryset
+    return queryset.filter(raised_by=user)
+
+
+def supporters_of(organization: Organization) -> QuerySet:
+    return PeerSupporterProfile.objects.filter(organization=organization)
+
+
+def get_or_404(queryset: QuerySet[M], **lookup) -> M:
+    """Fetch one record of a scoped queryset; outside the scope it does not exist."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

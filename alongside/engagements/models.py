@@ -1,0 +1,103 @@
+"""One peer support relationship, from match to exit, and its lifecycle."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from alongside.core.models import Versioned
+
+
+class State(models.TextChoices):
+    REFERRED = "referred", _("Referred")
+    MATCHED = "matched", _("Matched")
+    ONBOARDING = "onboarding", _("Onboarding")
+    ACTIVE = "active", _("Active")
+    EXITING = "exiting", _("Exiting")
+    CLOSED = "closed", _("Closed")
+
+
+class Engagement(Versioned):
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="engagements"
+    )
+    program = models.ForeignKey(
+        "organizations.Program", on_delete=models.PROTECT, related_name="engagements"
+    )
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="engagements"
+    )
+    supporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="engagements",
+        verbose_name=_("peer supporter"),
+    )
+    referral = models.OneToOneField(
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="engagement",
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returns",
+        help_text=_("The earlier engagement of a returning participant."),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    state_changed_at = models.DateTimeField()
+    started_on = models.DateField(_("started on"))
+    activated_on = models.DateField(_("active since"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        verbose_name = _("engagement")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "program"],
+                condition=~models.Q(state="closed"),
+                name="engagement_one_open_per_program",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_on__isnull=True)
+                | models.Q(closed_on__gte=models.F("started_on")),
+                name="engagement_closed_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "state"]),
+            models.Index(fields=["supporter", "state"]),
+            models.Index(fields=["program", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} · {self.program}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == State.CLOSED
+
+
+class StateChange(models.Model):
+    """Who moved an engagement between states, when and why."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="state_changes"
+    )
+    from_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]

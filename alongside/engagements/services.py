@@ -1,0 +1,167 @@
+"""The engagement lifecycle: opening at match, moving between states, closing."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alongside.audit.services import event_record
+from alongside.core.errors import RuleViolation, StaleEdit
+from alongside.core.services import save_changes
+from alongside.engagements.models import Engagement, State, StateChange
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    State.REFERRED: frozenset({State.MATCHED, State.CLOSED}),
+    State.MATCHED: frozenset({State.ONBOARDING, State.CLOSED}),
+    State.ONBOARDING: frozenset({State.ACTIVE, State.EXITING}),
+    State.ACTIVE: frozenset({State.EXITING}),
+    State.EXITING: frozenset({State.ACTIVE, State.CLOSED}),
+    State.CLOSED: frozenset(),
+}
+OPEN_STATES = [s for s in State.values if s != State.CLOSED]
+
+
+def ensure_writable(engagement: Engagement) -> None:
+    """A closed engagement is read-only."""
+    if engagement.is_closed:
+        raise RuleViolation(_("This engagement is closed; its record can no longer be changed."))
+
+
+def missing_for_activation(engagement: Engagement) -> list[str]:
+    """Names of the program's required agreements not yet signed for this engagement."""
+    required = engagement.program.required_agreements.order_by("name")
+    signed = set(engagement.agreements.values_list("kind_id", flat=True))
+    return [kind.name for kind in required if kind.pk not in signed]
+
+
+def _refusal(engagement: Engagement, to_state: str) -> RuleViolation | None:
+    """Why this move is not allowed now, or None."""
+    if to_state not in State.values:
+        return RuleViolation(_("“%(state)s” is not an engagement state.") % {"state": to_state})
+    if to_state not in TRANSITIONS[engagement.state]:
+        return RuleViolation(
+            _("An engagement cannot move from %(from)s to %(to)s.")
+            % {"from": State(engagement.state).label, "to": State(to_state).label}
+        )
+    if to_state == State.ACTIVE and engagement.state == State.ONBOARDING:
+        missing = missing_for_activation(engagement)
+        if missing:
+            return RuleViolation(
+                _("Record these signed agreements before activating: %(missing)s.")
+                % {"missing": ", ".join(missing)},
+                missing=missing,
+            )
+    if to_state == State.CLOSED and engagement.state == State.EXITING:
+        exit_ = getattr(engagement, "exit", None)
+        if exit_ is None or exit_.completed_at is None:
+            return RuleViolation(
+                _("Complete the exit (with its reason) to close this engagement."),
+                missing=[_("completed exit")],
+            )
+    return None
+
+
+def engagement_transition(
+    *, engagement: Engagement, to_state: str, actor, reason: str = ""
+) -> Engagement:
+    """Move an engagement to another state, if the rules of design.md §3 allow it."""
+    with transaction.atomic():
+        current = locked_current(engagement)
+        refusal = _refusal(current, to_state)
+        if refusal is not None:
+            raise refusal
+        now = timezone.now()
+        from_state = current.state
+        current.state = to_state
+        current.state_changed_at = now
+        fields = ["state", "state_changed_at"]
+        if to_state == State.ACTIVE and current.activated_on is None:
+            current.activated_on = timezone.localdate()
+            fields.append("activated_on")
+        if to_state == State.CLOSED:
+            current.closed_on = max(timezone.localdate(), current.started_on)
+            fields.append("closed_on")
+        save_changes(current, actor, fields, reason=reason)
+        StateChange.objects.create(
+            engagement=current,
+            from_state=from_state,
+            to_state=to_state,
+            actor=actor,
+            reason=reason,
+            at=now,
+        )
+        event_record(
+            actor=actor,
+            organization=current.organization,
+            action=f"engagement.{to_state}",
+            obj=current,
+            data={"from": from_state, "reason": reason},
+        )
+    return current
+
+
+def locked_current(engagement: Engagement) -> Engagement:
+    """The engagement as stored now, locked; refused if it changed since it was read."""
+    current = (
+        Engagement.objects.select_for_update()
+        .select_related("program", "organization")
+        .get(pk=engagement.pk)
+    )
+    if current.version != engagement.version:
+        raise StaleEdit(
+            _("This engagement was changed by someone else meanwhile. Reload and try again.")
+        )
+    return current
+
+
+def engagement_open(*, referral, supporter, actor) -> Engagement:
+    """Start the recovery team for a matched referral: the engagement begins onboarding."""
+    now = timezone.now()
+    with transaction.atomic():
+        if Engagement.objects.filter(
+            participant=referral.participant, program=referral.program, state__in=OPEN_STATES
+        ).exists():
+            raise RuleViolation(
+                _("%(name)s already has an open engagement in %(program)s.")
+                % {"name": referral.participant, "program": referral.program}
+            )
+        previous = (
+            Engagement.objects.filter(participant=referral.participant, state=State.CLOSED)
+            .order_by("-closed_on")
+            .first()
+        )
+        engagement = Engagement(
+            organization=referral.organization,
+            program=referral.program,
+            participant=referral.participant,
+            supporter=supporter,
+            referral=referral,
+            previous=previous,
+            state=State.MATCHED,
+            state_changed_at=now,
+            started_on=timezone.localdate(),
+        )
+        engagement._history_user = actor
+        engagement.save()
+        StateChange.objects.create(
+            engagement=engagement,
+            from_state="",
+            to_state=State.MATCHED,
+            actor=actor,
+            reason=_("Matched from referral"),
+            at=now,
+        )
+        event_record(
+            actor=actor,
+            organization=engagement.organization,
+            action="engagement.matched",
+            obj=engagement,
+            data={"supporter": supporter.pk, "referral": referral.pk},
+        )
+        return engagement_transition(
+            engagement=engagement,
+            to_state=State.ONBOARDING,
+            actor=actor,
+            reason=_("Onboarding starts at the match"),
+        )

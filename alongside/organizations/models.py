@@ -1,0 +1,57 @@
+"""Organizations (tenants) and their programs."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    """A service line with its own duration guideline and required agreements."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="programs"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    duration_guideline_days = models.PositiveIntegerField(
+        _("duration guideline (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for open-ended support."),
+    )
+    assessment_interval_months = models.PositiveSmallIntegerField(
+        _("assessment interval (months)"), default=12
+    )
+    required_agreements = models.ManyToManyField(
+        "agreements.AgreementKind",
+        blank=True,
+        related_name="required_by",
+        verbose_name=_("agreements required before active"),
+    )
+    is_active = models.BooleanField(_("accepting referrals"), default=True)
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name = _("program")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="program_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(assessment_interval_months__gte=1),
+                name="program_assessment_interval_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,46 @@
+"""The people who receive support."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from alongside.accounts.models import LANGUAGE_CHOICES
+
+
+class Participant(models.Model):
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="participants"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participant",
+        help_text=_("The sign-in the participant uses for the portal."),
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    preferred_name = models.CharField(_("preferred name"), max_length=100, blank=True)
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=LANGUAGE_CHOICES, default="en"
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("participant")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        first = self.preferred_name or self.first_name
+        return f"{first} {self.last_name}".strip()

@@ -1,0 +1,100 @@
+"""Requests for support, before a match."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from alongside.accounts.models import LANGUAGE_CHOICES, Gender
+
+
+class Source(models.TextChoices):
+    SELF = "self", _("Self")
+    HOSPITAL = "hospital", _("Hospital")
+    CLINIC = "clinic", _("Clinic")
+    COURT = "court", _("Court")
+    FAMILY = "family", _("Family or friend")
+    COMMUNITY = "community", _("Community organization")
+    OTHER = "other", _("Other")
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    SOON = "soon", _("Soon (within a week)")
+    URGENT = "urgent", _("Urgent (within two days)")
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
+    EMAIL = "email", _("Email")
+    IN_PERSON = "in_person", _("In person")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("Waiting for screening")
+    ACCEPTED = "accepted", _("Accepted, waiting for a match")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    DECLINED = "declined", _("Declined")
+    MATCHED = "matched", _("Matched")
+
+
+OPEN_STATUSES = [Status.NEW, Status.ACCEPTED, Status.WAITLISTED]
+
+
+class Referral(models.Model):
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="referrals"
+    )
+    program = models.ForeignKey(
+        "organizations.Program", on_delete=models.PROTECT, related_name="referrals"
+    )
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="referrals"
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    source_detail = models.CharField(_("referred by"), max_length=200, blank=True)
+    needs = models.TextField(_("what support is wanted"), max_length=4000)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=LANGUAGE_CHOICES, default="en"
+    )
+    supporter_gender_preference = models.CharField(
+        _("supporter gender preference"), max_length=20, choices=Gender.choices, blank=True
+    )
+    lived_experience_wanted = models.JSONField(
+        _("lived experience wanted"), default=list, blank=True
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE
+    )
+    contact_channel = models.CharField(
+        _("preferred contact"), max_length=20, choices=ContactChannel.choices, blank=True
+    )
+    contact_notes = models.CharField(_("contact notes"), max_length=400, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    waitlist_priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    screened_at = models.DateTimeField(null=True, blank=True)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    matched_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("referral")
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant} → {self.program}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES

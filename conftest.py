@@ -1,0 +1,142 @@
+"""Named personas shared by every test, each with what they may see.
+
+- ``coordinator`` (Cora): coordinates both programs of Riverbend; sees every engagement.
+- ``supervisor`` (Sam): supervises ``supporter`` only; sees Sunny's engagements.
+- ``supporter`` (Sunny): a peer supporter; sees only her own caseload.
+- ``other_supporter`` (Omar): another supporter of Riverbend; sees only his.
+- ``participant`` (Pat): in an active engagement with Sunny; sees only their own record.
+- ``admin`` (Ada): configures Riverbend; sees no clinical content.
+- ``outsider`` (Olga): coordinator of another organization; sees nothing of Riverbend.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from alongside.accounts.models import Membership, PeerSupporterProfile, Role, User
+from alongside.agreements.models import AgreementKind, AgreementRecord
+from alongside.engagements.models import Engagement, State
+from alongside.organizations.models import Organization, Program
+from alongside.participants.models import Participant
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """Tests speak plain HTTP to the test client; production redirects to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username: str, first: str, last: str = "Demo") -> User:
+    return User.objects.create_user(
+        username=username, password=PASSWORD, first_name=first, last_name=last
+    )
+
+
+def grant(user: User, organization: Organization, role: str, programs=()) -> Membership:
+    membership = Membership.objects.create(user=user, organization=organization, role=role)
+    if programs:
+        membership.programs.set(programs)
+    return membership
+
+
+def open_engagement(
+    participant: Participant, program: Program, supporter: User, state: str = State.ACTIVE
+) -> Engagement:
+    today = timezone.localdate()
+    return Engagement.objects.create(
+        organization=program.organization,
+        program=program,
+        participant=participant,
+        supporter=supporter,
+        state=state,
+        state_changed_at=timezone.now(),
+        started_on=today - datetime.timedelta(days=30),
+        activated_on=today - datetime.timedelta(days=20) if state == State.ACTIVE else None,
+    )
+
+
+class World:
+    """Everything the personas share; attributes are named for the personas."""
+
+
+@pytest.fixture
+def world(db) -> World:
+    w = World()
+    w.org = Organization.objects.create(name="Riverbend Peer Network", slug="riverbend")
+    w.other_org = Organization.objects.create(name="Elsewhere Recovery", slug="elsewhere")
+    w.program = Program.objects.create(
+        organization=w.org, name="Community Peer Support", duration_guideline_days=365
+    )
+    w.respite = Program.objects.create(
+        organization=w.org, name="Peer Respite", duration_guideline_days=7
+    )
+    w.other_program = Program.objects.create(organization=w.other_org, name="Peer Support")
+    w.release = AgreementKind.objects.create(organization=w.org, name="Release of Liability")
+    w.contract = AgreementKind.objects.create(
+        organization=w.org, name="Joint Participation Contract"
+    )
+    w.program.required_agreements.set([w.release, w.contract])
+
+    w.admin = make_user("ada", "Ada")
+    grant(w.admin, w.org, Role.ADMIN)
+    w.coordinator = make_user("cora", "Cora")
+    grant(w.coordinator, w.org, Role.COORDINATOR, programs=[w.program, w.respite])
+    w.supervisor = make_user("sam", "Sam")
+    grant(w.supervisor, w.org, Role.SUPERVISOR)
+    w.supporter = make_user("sunny", "Sunny")
+    grant(w.supporter, w.org, Role.SUPPORTER)
+    w.other_supporter = make_user("omar", "Omar")
+    grant(w.other_supporter, w.org, Role.SUPPORTER)
+    w.outsider = make_user("olga", "Olga")
+    grant(w.outsider, w.other_org, Role.COORDINATOR, programs=[w.other_program])
+
+    w.supporter_profile = PeerSupporterProfile.objects.create(
+        user=w.supporter,
+        organization=w.org,
+        languages=["en", "es"],
+        lived_experience=["substance_use", "parenting"],
+        gender="woman",
+        capacity=10,
+        supervisor=w.supervisor,
+    )
+    w.supporter_profile.programs.set([w.program, w.respite])
+    w.other_profile = PeerSupporterProfile.objects.create(
+        user=w.other_supporter,
+        organization=w.org,
+        languages=["en"],
+        lived_experience=["mental_health"],
+        gender="man",
+        capacity=10,
+    )
+    w.other_profile.programs.set([w.program])
+
+    w.participant_user = make_user("pat", "Pat", "Rivera")
+    grant(w.participant_user, w.org, Role.PARTICIPANT)
+    w.participant = Participant.objects.create(
+        organization=w.org, user=w.participant_user, first_name="Pat", last_name="Rivera"
+    )
+    w.engagement = open_engagement(w.participant, w.program, w.supporter)
+    for kind in (w.release, w.contract):
+        AgreementRecord.objects.create(
+            engagement=w.engagement,
+            kind=kind,
+            signed_on=w.engagement.started_on,
+            recorded_by=w.supporter,
+        )
+    w.other_participant = Participant.objects.create(
+        organization=w.org, first_name="Quinn", last_name="Lee"
+    )
+    w.other_engagement = open_engagement(w.other_participant, w.program, w.other_supporter)
+    w.foreign_participant = Participant.objects.create(
+        organization=w.other_org, first_name="Fran", last_name="Far"
+    )
+    w.foreign_engagement = open_engagement(w.foreign_participant, w.other_program, w.outsider)
+    return w
