@@ -1,6 +1,26 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from alongside.api.urls import api
+from alongside.core import views as core_views
+
+admin.site.site_header = "Alongside administration"
+admin.site.site_title = "Alongside"
 
 urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("dashboard/", core_views.dashboard, name="dashboard"),
+    path("accounts/", include("alongside.accounts.urls")),
+    path("referrals/", include("alongside.referrals.urls")),
+    path("referrals/", include("alongside.matching.urls")),
+    path("engagements/", include("alongside.engagements.urls")),
+    path("engagements/", include("alongside.agreements.urls")),
+    path("engagements/", include("alongside.meetings.urls")),
+    path("", include("alongside.plans.urls")),
+    path("engagements/", include("alongside.assessments.urls")),
+    path("engagements/", include("alongside.exits.urls")),
+    path("concerns/", include("alongside.concerns.urls")),
+    path("portal/", include("alongside.portal.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
