@@ -33,7 +33,8 @@ def concern_raise(
             description=description.strip(),
         )
         concern._history_user = actor
-        concern.full_clean()
+        # Who raised and who handles are set here, never input; both may be empty.
+        concern.full_clean(exclude=["raised_by", "handled_by"])
         concern.save()
         event_record(
             actor=actor,

@@ -97,17 +97,31 @@ def has_capability(user: User, organization: Organization | None, cap: Cap) -> b
     return cap in capabilities_of(user, organization)
 
 
+def _coordinated_ids(user: User, organization: Organization) -> QuerySet:
+    return Membership.programs.through.objects.filter(
+        membership__user=user,
+        membership__organization=organization,
+        membership__role=Role.COORDINATOR,
+    ).values("program_id")
+
+
+def programs_coordinated_by(user: User, organization: Organization | None) -> QuerySet:
+    """Programs whose referrals and engagements this user coordinates."""
+    from alongside.organizations.models import Program
+
+    if organization is None:
+        return Program.objects.none()
+    return Program.objects.filter(
+        organization=organization, pk__in=_coordinated_ids(user, organization)
+    )
+
+
 def _engagement_scope(user: User, organization: Organization, prefix: str = "") -> Q | None:
     """The Q that selects engagements (via ``prefix``) this user may see; None if none."""
     roles = roles_of(user, organization)
     clauses: list[Q] = []
     if Role.COORDINATOR in roles:
-        coordinated = Membership.programs.through.objects.filter(
-            membership__user=user,
-            membership__organization=organization,
-            membership__role=Role.COORDINATOR,
-        ).values("program_id")
-        clauses.append(Q(**{f"{prefix}program_id__in": coordinated}))
+        clauses.append(Q(**{f"{prefix}program_id__in": _coordinated_ids(user, organization)}))
     if Role.SUPERVISOR in roles:
         supervisees = PeerSupporterProfile.objects.filter(
             supervisor=user, organization=organization
@@ -163,24 +177,26 @@ def referrals_visible_to(user: User, organization: Organization | None) -> Query
 
     if organization is None or not has_capability(user, organization, Cap.REFERRALS_VIEW):
         return Referral.objects.none()
-    coordinated = Membership.programs.through.objects.filter(
-        membership__user=user,
-        membership__organization=organization,
-        membership__role=Role.COORDINATOR,
-    ).values("program_id")
-    return Referral.objects.filter(organization=organization, program_id__in=coordinated)
+    return Referral.objects.filter(
+        organization=organization, program_id__in=_coordinated_ids(user, organization)
+    )
 
 
 def concerns_visible_to(user: User, organization: Organization | None) -> QuerySet:
-    """Triagers see every concern of their organization; others only what they raised."""
+    """Triagers see concerns of their programs or of no engagement; all see their own."""
     from alongside.concerns.models import Concern
 
     if organization is None:
         return Concern.objects.none()
     queryset = Concern.objects.filter(organization=organization)
+    own = Q(raised_by=user)
     if has_capability(user, organization, Cap.CONCERNS_TRIAGE):
-        return queryset
-    return queryset.filter(raised_by=user)
+        # A concern about an engagement is clinical: only that program's coordinators see it.
+        coordinated = _coordinated_ids(user, organization)
+        return queryset.filter(
+            own | Q(engagement__isnull=True) | Q(engagement__program_id__in=coordinated)
+        )
+    return queryset.filter(own)
 
 
 def supporters_of(organization: Organization) -> QuerySet:

@@ -54,6 +54,9 @@ class Engagement(Versioned):
     started_on = models.DateField(_("started on"))
     activated_on = models.DateField(_("active since"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # Kept by the services so due work is one indexed query at any data size.
+    assessment_due_on = models.DateField(_("assessment due"), null=True, blank=True)
+    guideline_ends_on = models.DateField(_("end of duration guideline"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
@@ -75,6 +78,8 @@ class Engagement(Versioned):
             models.Index(fields=["organization", "state"]),
             models.Index(fields=["supporter", "state"]),
             models.Index(fields=["program", "state"]),
+            models.Index(fields=["state", "assessment_due_on"]),
+            models.Index(fields=["state", "guideline_ends_on"]),
         ]
 
     def __str__(self) -> str:

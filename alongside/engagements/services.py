@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alongside.audit.services import event_record
+from alongside.core.dates import add_months
 from alongside.core.errors import RuleViolation, StaleEdit
 from alongside.core.services import save_changes
 from alongside.engagements.models import Engagement, State, StateChange
@@ -26,6 +29,21 @@ def ensure_writable(engagement: Engagement) -> None:
     """A closed engagement is read-only."""
     if engagement.is_closed:
         raise RuleViolation(_("This engagement is closed; its record can no longer be changed."))
+
+
+def due_dates(
+    engagement: Engagement, last_assessed_on: datetime.date | None = None
+) -> tuple[datetime.date | None, datetime.date | None]:
+    """When the next assessment is due and when the program's duration guideline ends."""
+    program = engagement.program
+    anchor = last_assessed_on or engagement.activated_on
+    assessment_due = add_months(anchor, program.assessment_interval_months) if anchor else None
+    guideline_end = (
+        engagement.started_on + datetime.timedelta(days=program.duration_guideline_days)
+        if program.duration_guideline_days
+        else None
+    )
+    return assessment_due, guideline_end
 
 
 def missing_for_activation(engagement: Engagement) -> list[str]:
@@ -78,7 +96,8 @@ def engagement_transition(
         fields = ["state", "state_changed_at"]
         if to_state == State.ACTIVE and current.activated_on is None:
             current.activated_on = timezone.localdate()
-            fields.append("activated_on")
+            current.assessment_due_on, _end = due_dates(current)
+            fields += ["activated_on", "assessment_due_on"]
         if to_state == State.CLOSED:
             current.closed_on = max(timezone.localdate(), current.started_on)
             fields.append("closed_on")
@@ -142,6 +161,7 @@ def engagement_open(*, referral, supporter, actor) -> Engagement:
             state_changed_at=now,
             started_on=timezone.localdate(),
         )
+        engagement.guideline_ends_on = due_dates(engagement)[1]
         engagement._history_user = actor
         engagement.save()
         StateChange.objects.create(

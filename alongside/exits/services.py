@@ -26,7 +26,8 @@ def exit_start(*, engagement: Engagement, actor, reason: str, note: str = "") ->
             engagement=engagement,
             to_state=State.EXITING,
             actor=actor,
-            reason=ExitReason(reason).label,
+            # A plain string: the label is lazy, and the audit event stores it as JSON.
+            reason=str(ExitReason(reason).label),
         )
         exit_ = Exit(
             engagement=engagement,

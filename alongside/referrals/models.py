@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from alongside.accounts.models import LANGUAGE_CHOICES, Gender
+from alongside.accounts.models import LANGUAGE_CHOICES, Gender, LivedExperience
 
 
 class Source(models.TextChoices):
@@ -94,6 +94,11 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} → {self.program}"
+
+    @property
+    def lived_experience_labels(self) -> list[str]:
+        labels = dict(LivedExperience.choices)
+        return [str(labels.get(area, area)) for area in self.lived_experience_wanted]
 
     @property
     def is_open(self) -> bool:

@@ -49,7 +49,8 @@ def referral_create(
             **fields,
         )
         referral._history_user = actor
-        referral.full_clean()
+        # Who received and who screened are set here, never input; both may be empty.
+        referral.full_clean(exclude=["received_by", "screened_by"])
         referral.save()
         event_record(
             actor=actor, organization=organization, action="referral.received", obj=referral

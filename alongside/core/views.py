@@ -1,0 +1,44 @@
+"""Home (sends each person where their work is) and the staff dashboard."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from alongside.audit.services import read_record
+from alongside.core.decorators import capability_required
+from alongside.core.permissions import Cap, capabilities_of
+from alongside.engagements import selectors as engagement_selectors
+from alongside.referrals import selectors as referral_selectors
+
+
+@require_GET
+@login_required
+def home(request):
+    caps = capabilities_of(request.user, request.organization)
+    if Cap.DASHBOARD_VIEW in caps:
+        return redirect("dashboard")
+    if Cap.PORTAL_VIEW in caps:
+        return redirect("portal:home")
+    if Cap.ORGANIZATION_CONFIGURE in caps:
+        return redirect("admin:index")
+    return render(request, "core/no_role.html")
+
+
+@require_GET
+@capability_required(Cap.DASHBOARD_VIEW)
+def dashboard(request):
+    user, org = request.user, request.organization
+    caps = capabilities_of(user, org)
+    context = {
+        "state_counts": engagement_selectors.state_counts(user, org),
+        "due": engagement_selectors.due_work(user, org),
+    }
+    if Cap.REFERRALS_VIEW in caps:
+        context["waiting"] = referral_selectors.waiting_counts(user, org)
+        context["new_referrals"] = list(
+            referral_selectors.referral_list(user, org, status="new")[:10]
+        )
+    shown = [e.participant_id for e in context["due"]["assessments"] + context["due"]["endings"]]
+    shown += [r.participant_id for r in context.get("new_referrals", [])]
+    read_record(request, "dashboard", shown)
+    return render(request, "core/dashboard.html", context)

@@ -1,0 +1,72 @@
+"""What every view shares: running a service against a form, paging a list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+
+from alongside.core.errors import RuleViolation
+
+T = TypeVar("T")
+PAGE_SIZE = 50
+
+
+def attempt(form: forms.Form, call: Callable[[], T]) -> T | None:
+    """Run a service; a refusal becomes a form error and nothing is saved."""
+    try:
+        return call()
+    except RuleViolation as refusal:
+        form.add_error(None, refusal.message)
+    except ValidationError as invalid:
+        if hasattr(invalid, "error_dict"):
+            for field, errors in invalid.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, invalid)
+    return None
+
+
+def page_of(queryset, request, size: int = PAGE_SIZE) -> Page:
+    """One page of a list; a bad page number shows the nearest real page."""
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def form_page(
+    request,
+    form: forms.Form,
+    *,
+    save: Callable[[dict], object],
+    title: str,
+    back_url: str,
+    done_url: str,
+    done_message: str,
+    blocked: str = "",
+    submit_label: str = "",
+    intro: str = "",
+):
+    """The one shape of a form page: show, validate, call the service, redirect."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+
+    if request.method == "POST" and not blocked and form.is_valid():
+        result = attempt(form, lambda: save(form.cleaned_data))
+        if result is not None:
+            messages.success(request, done_message)
+            return redirect(done_url)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": title,
+            "back_url": back_url,
+            "blocked": blocked,
+            "submit_label": submit_label,
+            "intro": intro,
+        },
+        status=409 if blocked and request.method == "POST" else 200,
+    )

@@ -1,0 +1,102 @@
+"""Scoped reads of engagements: caseloads, counts, due work, one engagement."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from alongside.core.permissions import engagements_visible_to, get_or_404
+from alongside.engagements.models import Engagement, State
+from alongside.engagements.services import OPEN_STATES
+from alongside.meetings.models import Meeting, MeetingStatus
+
+# How far ahead due work shows, and when "approaching end" starts.
+DUE_SOON_DAYS = 30
+APPROACHING_END_DAYS = 14
+
+
+def engagement_list(user, organization, *, state: str | None = None) -> QuerySet[Engagement]:
+    """Visible engagements with what a caseload row shows, open ones unless a state is asked."""
+    queryset = engagements_visible_to(user, organization)
+    queryset = queryset.filter(state=state) if state else queryset.filter(state__in=OPEN_STATES)
+    last_meeting = (
+        Meeting.objects.filter(engagement=OuterRef("pk"), status=MeetingStatus.HELD)
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+    return (
+        queryset.select_related("participant", "program", "supporter")
+        .annotate(last_met_at=Subquery(last_meeting))
+        .order_by("participant__last_name", "participant__first_name", "pk")
+    )
+
+
+def state_counts(user, organization) -> list[dict]:
+    """Per state, in lifecycle order: value, label and how many engagements are in it."""
+    rows = (
+        engagements_visible_to(user, organization)
+        .order_by()
+        .values("state")
+        .annotate(n=Count("id"))
+    )
+    counts = {row["state"]: row["n"] for row in rows}
+    return [
+        {"state": state.value, "label": state.label, "count": counts.get(state.value, 0)}
+        for state in State
+    ]
+
+
+def due_work(user, organization, *, today: datetime.date | None = None, limit: int = 10) -> dict:
+    """Assessments due soon or overdue, and engagements near or past their guideline."""
+    today = today or timezone.localdate()
+    visible = engagements_visible_to(user, organization).select_related(
+        "participant", "program", "supporter"
+    )
+    assessments = visible.filter(
+        state__in=[State.ACTIVE, State.EXITING],
+        assessment_due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+    ).order_by("assessment_due_on", "pk")
+    endings = visible.filter(
+        state__in=[State.ONBOARDING, State.ACTIVE],
+        guideline_ends_on__lte=today + datetime.timedelta(days=APPROACHING_END_DAYS),
+    ).order_by("guideline_ends_on", "pk")
+    return {
+        "assessments": list(assessments[:limit]),
+        "assessments_count": assessments.count(),
+        "endings": list(endings[:limit]),
+        "endings_count": endings.count(),
+        "today": today,
+    }
+
+
+def guideline_flag(engagement: Engagement, today: datetime.date | None = None) -> str:
+    """ "past" or "approaching" when the program's duration guideline is near, else ""."""
+    end = engagement.guideline_ends_on
+    if end is None or engagement.state in (State.EXITING, State.CLOSED):
+        return ""
+    today = today or timezone.localdate()
+    if end < today:
+        return "past"
+    if end <= today + datetime.timedelta(days=APPROACHING_END_DAYS):
+        return "approaching"
+    return ""
+
+
+def engagement_get_for(user, organization, pk) -> Engagement:
+    return get_or_404(
+        engagements_visible_to(user, organization).select_related(
+            "participant", "program", "supporter", "organization", "exit", "previous"
+        ),
+        pk=pk,
+    )
+
+
+def closed_notice(engagement: Engagement) -> str:
+    """Why a form for this engagement cannot be used, or ""."""
+    from django.utils.translation import gettext as _
+
+    if engagement.is_closed:
+        return _("This engagement is closed; its record can no longer be changed.")
+    return ""

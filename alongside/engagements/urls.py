@@ -1,0 +1,10 @@
+from django.urls import path
+
+from alongside.engagements import views
+
+app_name = "engagements"
+urlpatterns = [
+    path("", views.engagement_list, name="list"),
+    path("<int:pk>/", views.engagement_detail, name="detail"),
+    path("<int:pk>/transition/", views.engagement_transition, name="transition"),
+]

@@ -1,0 +1,101 @@
+"""Caseloads, the engagement page and lifecycle moves."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from alongside.audit.services import read_record
+from alongside.core.decorators import capability_required
+from alongside.core.permissions import Cap, capabilities_of
+from alongside.core.web import attempt, page_of
+from alongside.engagements import selectors, services
+from alongside.engagements.forms import TransitionForm
+from alongside.engagements.models import State
+from alongside.exits.models import ExitReason
+
+# Moves offered as buttons on the page; exits have their own forms.
+MANUAL_MOVES = {State.ACTIVE, State.CLOSED}
+RECENT_MEETINGS = 20
+
+
+@require_GET
+@capability_required(Cap.ENGAGEMENTS_VIEW)
+def engagement_list(request):
+    state = request.GET.get("state") or None
+    if state not in (None, *State.values):
+        state = None
+    page = page_of(
+        selectors.engagement_list(request.user, request.organization, state=state), request
+    )
+    for engagement in page:
+        engagement.flag = selectors.guideline_flag(engagement)
+    read_record(request, "caseload", [e.participant_id for e in page])
+    return render(
+        request,
+        "engagements/list.html",
+        {"page": page, "state": state, "states": State.choices},
+    )
+
+
+def _manual_moves(engagement) -> list[str]:
+    allowed = services.TRANSITIONS[engagement.state] & MANUAL_MOVES
+    if engagement.state == State.EXITING:
+        allowed -= {State.CLOSED}
+    return sorted(allowed)
+
+
+@require_GET
+@capability_required(Cap.ENGAGEMENTS_VIEW)
+def engagement_detail(request, pk: int):
+    engagement = selectors.engagement_get_for(request.user, request.organization, pk)
+    caps = capabilities_of(request.user, request.organization)
+    required = list(engagement.program.required_agreements.order_by("name"))
+    signed = {a.kind_id: a for a in engagement.agreements.select_related("kind", "recorded_by")}
+    meetings = list(
+        engagement.meetings.select_related("note", "created_by").order_by("-starts_at")[
+            :RECENT_MEETINGS
+        ]
+    )
+    context = {
+        "engagement": engagement,
+        "flag": selectors.guideline_flag(engagement),
+        "can_write": not engagement.is_closed and Cap.MEETINGS_WRITE in caps,
+        "can_move": not engagement.is_closed and Cap.ENGAGEMENTS_TRANSITION in caps,
+        "show_notes": Cap.NOTES_READ in caps,
+        "checklist": [{"kind": k, "record": signed.get(k.pk)} for k in required],
+        "missing": [k.name for k in required if k.pk not in signed],
+        "meetings": meetings,
+        "meeting_count": engagement.meetings.count(),
+        "goals": list(engagement.goals.all()),
+        "assessments": list(engagement.assessments.select_related("assessed_by")[:10]),
+        "state_changes": list(engagement.state_changes.select_related("actor")),
+        "exit": getattr(engagement, "exit", None),
+        "exit_reasons": ExitReason.choices,
+        "moves": [(s, State(s).label) for s in _manual_moves(engagement)],
+    }
+    read_record(request, "engagement", [engagement.participant_id])
+    return render(request, "engagements/detail.html", context)
+
+
+@require_POST
+@capability_required(Cap.ENGAGEMENTS_TRANSITION)
+def engagement_transition(request, pk: int):
+    engagement = selectors.engagement_get_for(request.user, request.organization, pk)
+    form = TransitionForm(request.POST, allowed=_manual_moves(engagement))
+    if form.is_valid():
+        moved = attempt(
+            form,
+            lambda: services.engagement_transition(
+                engagement=engagement,
+                to_state=form.cleaned_data["to"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        if moved is not None:
+            messages.success(request, _("Now %(state)s.") % {"state": State(moved.state).label})
+            return redirect("engagements:detail", pk=pk)
+    for error in form.non_field_errors() or [_("That move is not possible now.")]:
+        messages.error(request, error)
+    return redirect("engagements:detail", pk=pk)

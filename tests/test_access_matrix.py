@@ -1,0 +1,202 @@
+"""Every URL × every persona: who gets the page, who is refused, and how.
+
+Anonymous people are sent to sign in; a role without the capability gets 403;
+a record outside one's scope (another supporter's, another organization's)
+answers 404, so its existence is not revealed. A URL missing from ACCESS fails
+``test_every_url_has_an_access_expectation``: no page ships unprotected.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from alongside.concerns.models import Concern
+from alongside.plans.models import Goal
+from alongside.referrals.models import Referral
+
+PERSONAS = [
+    "anonymous",
+    "admin",
+    "coordinator",
+    "supervisor",
+    "supporter",
+    "other_supporter",
+    "participant_user",
+    "outsider",
+]
+SIGN_IN = "sign-in"  # a redirect to the sign-in page
+
+# Expected status per persona; where a persona is not named, it gets `default`.
+STAFF_PAGE = {
+    "anonymous": SIGN_IN,
+    "admin": 403,
+    "participant_user": 403,
+    "default": 200,
+}
+COORDINATOR_PAGE = {
+    "anonymous": SIGN_IN,
+    "coordinator": 200,
+    "outsider": 200,  # their own organization's (empty) page
+    "default": 403,
+}
+COORDINATOR_RECORD = {**COORDINATOR_PAGE, "outsider": 404}
+ENGAGEMENT_READ = {
+    "anonymous": SIGN_IN,
+    "admin": 403,
+    "participant_user": 403,
+    "other_supporter": 404,
+    "outsider": 404,
+    "default": 200,
+}
+ENGAGEMENT_WRITE = {**ENGAGEMENT_READ, "supervisor": 403}
+PORTAL_PAGE = {"anonymous": SIGN_IN, "participant_user": 200, "default": 403}
+ANY_ROLE_BUT_ADMIN = {"anonymous": SIGN_IN, "admin": 403, "default": 200}
+SIGNED_IN = {"anonymous": SIGN_IN, "default": 200}
+
+
+def _engagement(world):
+    return {"pk": world.engagement.pk}
+
+
+def _referral(world):
+    referral = Referral.objects.create(
+        organization=world.org,
+        program=world.program,
+        participant=world.other_participant,
+        source="self",
+        needs="Someone to talk to",
+        status="accepted",
+    )
+    return {"pk": referral.pk}
+
+
+def _goal(world):
+    goal = Goal.objects.create(
+        engagement=world.engagement,
+        statement="Walk to the park twice a week",
+        wellness_dimension="physical",
+        created_by=world.supporter,
+    )
+    return {"pk": goal.pk}
+
+
+def _concern(world):
+    concern = Concern.objects.create(
+        organization=world.org,
+        engagement=world.engagement,
+        raised_by=world.participant_user,
+        category="service",
+        description="Meetings keep being moved.",
+    )
+    return {"pk": concern.pk}
+
+
+def _none(world):
+    return {}
+
+
+# url name → (kwargs factory, HTTP method, expectations)
+ACCESS = {
+    "home": (_none, "get", {"anonymous": SIGN_IN, "default": 302}),
+    "dashboard": (_none, "get", STAFF_PAGE),
+    "accounts:login": (_none, "get", {"anonymous": 200, "default": 302}),
+    "accounts:logout": (_none, "post", {"default": 302}),
+    "accounts:organization": (_none, "get", SIGNED_IN),
+    "referrals:list": (_none, "get", COORDINATOR_PAGE),
+    "referrals:create": (_none, "get", COORDINATOR_PAGE),
+    "referrals:detail": (_referral, "get", COORDINATOR_RECORD),
+    "matching:suggest": (_referral, "get", COORDINATOR_RECORD),
+    "engagements:list": (_none, "get", STAFF_PAGE),
+    "engagements:detail": (_engagement, "get", ENGAGEMENT_READ),
+    # A POST without a choice redirects back to the page with a message.
+    "engagements:transition": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
+    "agreements:record": (_engagement, "get", ENGAGEMENT_WRITE),
+    "meetings:create": (_engagement, "get", ENGAGEMENT_WRITE),
+    "plans:goal_create": (_engagement, "get", ENGAGEMENT_WRITE),
+    "plans:goal_edit": (_goal, "get", ENGAGEMENT_WRITE),
+    "assessments:create": (_engagement, "get", ENGAGEMENT_WRITE),
+    "exits:start": (_engagement, "get", ENGAGEMENT_WRITE),
+    "exits:complete": (_engagement, "get", ENGAGEMENT_WRITE),
+    "concerns:list": (_none, "get", COORDINATOR_PAGE),
+    "concerns:detail": (_concern, "get", COORDINATOR_RECORD),
+    "concerns:create": (_none, "get", ANY_ROLE_BUT_ADMIN),
+    "portal:home": (_none, "get", PORTAL_PAGE),
+}
+
+# Namespaces whose access is enforced and tested elsewhere: Django's admin
+# (staff only, its own sign-in) and the API (tests in alongside/api/tests).
+DELEGATED_NAMESPACES = {"admin": "django admin", "api": "alongside/api/tests"}
+
+
+def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or ""
+            prefix = f"{namespace}:{inner}" if namespace and inner else namespace or inner
+            names |= _url_names(pattern, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def test_every_url_has_an_access_expectation():
+    names = _url_names(get_resolver())
+    undeclared = {
+        name
+        for name in names
+        if name not in ACCESS and name.split(":")[0] not in DELEGATED_NAMESPACES
+    }
+    assert not undeclared, f"Add these URLs to ACCESS with who may reach them: {undeclared}"
+    assert not set(ACCESS) - names, "ACCESS names URLs that no longer exist"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url_name", sorted(ACCESS))
+def test_access(client, world, url_name, persona):
+    make_kwargs, method, expectations = ACCESS[url_name]
+    url = reverse(url_name, kwargs=make_kwargs(world))
+    if persona != "anonymous":
+        client.force_login(getattr(world, persona))
+    response = getattr(client, method)(url)
+    expected = expectations.get(persona, expectations["default"])
+    if expected == SIGN_IN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected, (url_name, persona, response.status_code)
+
+
+def test_admin_site_is_for_staff_only(client, world):
+    index = reverse("admin:index")
+    assert client.get(index).status_code == 302
+    client.force_login(world.coordinator)
+    assert client.get(index).status_code == 302
+    world.admin.is_staff = True
+    world.admin.save()
+    client.force_login(world.admin)
+    assert client.get(index).status_code == 200
+
+
+def test_a_closed_engagement_offers_no_forms(client, world):
+    world.engagement.state = "closed"
+    world.engagement.closed_on = timezone.localdate()
+    world.engagement.save()
+    client.force_login(world.supporter)
+    response = client.post(
+        reverse("meetings:create", kwargs={"pk": world.engagement.pk}),
+        {
+            "starts_at": (timezone.localtime() - datetime.timedelta(hours=1)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
+            "duration_minutes": 30,
+            "mode": "phone",
+            "status": "held",
+        },
+    )
+    assert response.status_code == 409
+    assert world.engagement.meetings.count() == 0
