@@ -1,0 +1,97 @@
+"""Django admin for organization admins: configuration only, within their organizations."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from alongside.accounts.models import Membership, Role
+
+
+def admin_organization_ids(user) -> list[int] | None:
+    """Organizations this user administers; None means all (a superuser)."""
+    if user.is_superuser:
+        return None
+    cache = user.__dict__.setdefault("_alongside_admin_orgs", None)
+    if cache is None:
+        cache = list(
+            Membership.objects.filter(user=user, role=Role.ADMIN).values_list(
+                "organization_id", flat=True
+            )
+        )
+        user.__dict__["_alongside_admin_orgs"] = cache
+    return cache
+
+
+class OrganizationScopedAdmin(admin.ModelAdmin):
+    """Only organization admins reach it, and only their organizations' rows."""
+
+    organization_path = "organization"
+
+    def _is_org_admin(self, request) -> bool:
+        user = request.user
+        return (
+            user.is_active
+            and user.is_staff
+            and (user.is_superuser or bool(admin_organization_ids(user)))
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return self._is_org_admin(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._is_org_admin(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self._is_org_admin(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._is_org_admin(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        ids = admin_organization_ids(request.user)
+        if ids is None:
+            return queryset
+        return queryset.filter(**{f"{self.organization_path}__in": ids}).distinct()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        ids = admin_organization_ids(request.user)
+        model = db_field.related_model
+        if ids is not None:
+            if model._meta.label == "organizations.Organization":
+                kwargs["queryset"] = model.objects.filter(pk__in=ids)
+            elif hasattr(model, "organization"):
+                kwargs["queryset"] = model.objects.filter(organization_id__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        ids = admin_organization_ids(request.user)
+        model = db_field.related_model
+        if ids is not None and hasattr(model, "organization"):
+            kwargs["queryset"] = model.objects.filter(organization_id__in=ids)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class OrganizationScopedInline(admin.TabularInline):
+    extra = 0
+
+    formfield_for_foreignkey = OrganizationScopedAdmin.formfield_for_foreignkey
+    formfield_for_manytomany = OrganizationScopedAdmin.formfield_for_manytomany
+
+    def _is_org_admin(self, request) -> bool:
+        return OrganizationScopedAdmin._is_org_admin(self, request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._is_org_admin(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._is_org_admin(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._is_org_admin(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._is_org_admin(request)
