@@ -1,0 +1,75 @@
+"""Admins configure their own organization in the Django admin, and see no clinical records."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from alongside.organizations.models import Program
+
+
+@pytest.fixture
+def staff_admin(world):
+    world.admin.is_staff = True
+    world.admin.save()
+    return world.admin
+
+
+def test_an_admin_lists_only_their_organizations_programs(client, world, staff_admin):
+    client.force_login(staff_admin)
+    page = client.get(reverse("admin:organizations_program_changelist")).content.decode()
+    assert "Community Peer Support" in page
+    assert "Peer Support</a>" not in page.replace("Community Peer Support</a>", "")
+
+
+def test_an_admin_cannot_open_another_organizations_program(client, world, staff_admin):
+    client.force_login(staff_admin)
+    url = reverse("admin:organizations_program_change", args=[world.other_program.pk])
+    response = client.get(url)
+    assert response.status_code == 302  # Django admin: "doesn't exist", back to the index
+
+
+def test_an_admin_changes_a_programs_guideline(client, world, staff_admin):
+    client.force_login(staff_admin)
+    url = reverse("admin:organizations_program_change", args=[world.program.pk])
+    response = client.post(
+        url,
+        {
+            "organization": world.org.pk,
+            "name": world.program.name,
+            "description": "",
+            "duration_guideline_days": 180,
+            "assessment_interval_months": 6,
+            "required_agreements": [world.release.pk],
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    program = Program.objects.get(pk=world.program.pk)
+    assert program.duration_guideline_days == 180
+    assert list(program.required_agreements.all()) == [world.release]
+
+
+def test_no_clinical_model_is_in_the_admin():
+    clinical = {
+        "participants.participant",
+        "referrals.referral",
+        "engagements.engagement",
+        "meetings.meeting",
+        "meetings.note",
+        "plans.goal",
+        "assessments.assessment",
+        "exits.exit",
+        "concerns.concern",
+    }
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert not clinical & registered
+
+
+def test_an_admin_adds_a_user_with_a_role(client, world, staff_admin):
+    client.force_login(staff_admin)
+    response = client.get(reverse("admin:accounts_user_changelist"))
+    assert response.status_code == 200
+    assert "sunny" in response.content.decode()
+    assert "olga" not in response.content.decode()
