@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from alongside.assessments.models import Assessment
 from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
-from alongside.core.services import save_changes
-from alongside.engagements.models import State
+from alongside.engagements.models import Engagement, State
 from alongside.engagements.services import due_dates, ensure_writable
 
 
@@ -48,8 +47,9 @@ def assessment_record(
         assessment.save()
         next_due, _end = due_dates(engagement, last_assessed_on=assessed_on)
         if engagement.assessment_due_on is None or next_due > engagement.assessment_due_on:
+            # A derived date, not an edit: it must not make others' copies stale.
+            Engagement.objects.filter(pk=engagement.pk).update(assessment_due_on=next_due)
             engagement.assessment_due_on = next_due
-            save_changes(engagement, actor, ["assessment_due_on"])
         event_record(
             actor=actor,
             organization=engagement.organization,

@@ -54,7 +54,8 @@ def concern_update(*, concern: Concern, actor, status: str, resolution: str = ""
         raise RuleViolation(_("Say what was done before marking the concern resolved."))
     with transaction.atomic():
         concern.status = status
-        concern.resolution = resolution.strip()
+        # Reopening keeps what was written; only new text replaces it.
+        concern.resolution = resolution.strip() or concern.resolution
         concern.handled_by = actor
         concern.resolved_at = timezone.now() if status == ConcernStatus.RESOLVED else None
         save_changes(concern, actor, ["status", "resolution", "handled_by", "resolved_at"])

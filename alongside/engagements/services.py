@@ -117,6 +117,9 @@ def engagement_transition(
             obj=current,
             data={"from": from_state, "reason": reason},
         )
+    # The caller's copy now matches what is stored, so it can be used for the next step.
+    for name in [*fields, "version"]:
+        setattr(engagement, name, getattr(current, name))
     return current
 
 
@@ -147,7 +150,7 @@ def engagement_open(*, referral, supporter, actor) -> Engagement:
             )
         previous = (
             Engagement.objects.filter(participant=referral.participant, state=State.CLOSED)
-            .order_by("-closed_on")
+            .order_by("-closed_on", "-pk")
             .first()
         )
         engagement = Engagement(

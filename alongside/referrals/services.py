@@ -91,9 +91,13 @@ def referral_decline(*, referral: Referral, actor, reason: str) -> Referral:
 
 
 def referral_waitlist(*, referral: Referral, actor, priority: int = 3) -> Referral:
-    if not 1 <= int(priority) <= 5:
+    try:
+        priority = int(priority)
+    except (TypeError, ValueError):
+        priority = 0
+    if not 1 <= priority <= 5:
         raise RuleViolation(_("Waitlist priority runs from 1 (highest) to 5."))
-    referral.waitlist_priority = int(priority)
+    referral.waitlist_priority = priority
     return _screen(
         referral, actor, Status.WAITLISTED, ["waitlist_priority"], {"priority": priority}
     )
