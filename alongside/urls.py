@@ -11,6 +11,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("dashboard/", core_views.dashboard, name="dashboard"),
     path("accounts/", include("alongside.accounts.urls")),
+    path("participants/", include("alongside.participants.urls")),
     path("referrals/", include("alongside.referrals.urls")),
     path("referrals/", include("alongside.matching.urls")),
     path("engagements/", include("alongside.engagements.urls")),

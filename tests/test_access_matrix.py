@@ -1,4 +1,4 @@
-"""Every URL × every persona: who gets the page, who is refused, and how.
+"""Every URL for every persona: who gets the page, who is refused, and how.
 
 Anonymous people are sent to sign in; a role without the capability gets 403;
 a record outside one's scope (another supporter's, another organization's)
@@ -62,6 +62,10 @@ def _engagement(world):
     return {"pk": world.engagement.pk}
 
 
+def _participant(world):
+    return {"pk": world.participant.pk}
+
+
 def _referral(world):
     referral = Referral.objects.create(
         organization=world.org,
@@ -106,6 +110,9 @@ ACCESS = {
     "accounts:login": (_none, "get", {"anonymous": 200, "default": 302}),
     "accounts:logout": (_none, "post", {"default": 302}),
     "accounts:organization": (_none, "get", SIGNED_IN),
+    "accounts:password": (_none, "get", SIGNED_IN),
+    "accounts:password_done": (_none, "get", SIGNED_IN),
+    "participants:portal_invite": (_participant, "get", ENGAGEMENT_WRITE),
     "referrals:list": (_none, "get", COORDINATOR_PAGE),
     "referrals:create": (_none, "get", COORDINATOR_PAGE),
     "referrals:detail": (_referral, "get", COORDINATOR_RECORD),

@@ -276,3 +276,29 @@ def test_pages_with_records_are_not_cached(client, world):
     response = client.get(reverse("engagements:detail", args=[world.engagement.pk]))
     assert response["Cache-Control"] == "no-store"
     assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_the_team_gives_a_participant_a_portal_sign_in(client, world):
+    from alongside.accounts.models import User
+
+    client.force_login(world.supporter)
+    url = reverse("participants:portal_invite", args=[world.other_participant.pk])
+    assert client.get(url).status_code == 404  # Quinn is Omar's participant, not Sunny's
+    client.force_login(world.other_supporter)
+    response = client.post(
+        url, {"username": "quinn", "password": "short", "password_again": "short"}
+    )
+    assert response.status_code == 200
+    assert "too short" in response.content.decode()
+    assert not User.objects.filter(username="quinn").exists()
+    password = "a long and private phrase"
+    response = client.post(
+        url + "?next=https://evil.example/",
+        {"username": "quinn", "password": password, "password_again": password},
+    )
+    assert response["Location"] == reverse("home")
+    world.other_participant.refresh_from_db()
+    assert world.other_participant.user.username == "quinn"
+    client.force_login(world.other_participant.user)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "Omar" in page

@@ -40,6 +40,7 @@ class Cap(StrEnum):
     CONCERNS_RAISE = "concerns.raise"
     CONCERNS_TRIAGE = "concerns.triage"
     PORTAL_VIEW = "portal.view"
+    PORTAL_INVITE = "portal.invite"
     ORGANIZATION_CONFIGURE = "organization.configure"
 
 
@@ -52,6 +53,7 @@ _CLINICAL_STAFF = {
 }
 _HANDS_ON = {
     Cap.ENGAGEMENTS_TRANSITION,
+    Cap.PORTAL_INVITE,
     Cap.AGREEMENTS_RECORD,
     Cap.MEETINGS_WRITE,
     Cap.GOALS_WRITE,

@@ -63,6 +63,7 @@ def engagement_detail(request, pk: int):
         "can_write": not engagement.is_closed and Cap.MEETINGS_WRITE in caps,
         "can_move": not engagement.is_closed and Cap.ENGAGEMENTS_TRANSITION in caps,
         "show_notes": Cap.NOTES_READ in caps,
+        "can_invite": Cap.PORTAL_INVITE in caps,
         "checklist": [{"kind": k, "record": signed.get(k.pk)} for k in required],
         "missing": [k.name for k in required if k.pk not in signed],
         "meetings": meetings,

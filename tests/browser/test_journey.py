@@ -1,0 +1,79 @@
+"""The coordinator's journey from referral to active support, and the participant seeing it."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from conftest import PASSWORD
+
+
+def _sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def _sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_referral_to_active_engagement_and_the_participant_sees_it(page: Page, world):
+    _sign_in(page, world.coordinator.username)
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+    page.get_by_role("link", name="Record a referral").first.click()
+    page.get_by_label("First name").fill("Robin")
+    page.get_by_label("Last name").fill("Vale")
+    page.locator("#id_person-preferred_language").select_option("es")
+    page.get_by_label("Program").select_option(label="Community Peer Support")
+    page.get_by_label("Source").select_option("clinic")
+    page.get_by_label("What support is wanted").fill("Support after residential treatment.")
+    page.locator("#id_referral-preferred_language").select_option("es")
+    page.get_by_label("Substance use").check()
+    page.get_by_label("Urgency").select_option("soon")
+    page.get_by_role("button", name="Save referral").click()
+    expect(page.get_by_role("heading", name="Robin Vale")).to_be_visible()
+
+    page.get_by_label("Accept: look for a match").check()
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.get_by_role("heading", name="Find a peer supporter")).to_be_visible()
+    first = page.locator("ol > li").first
+    expect(first).to_contain_text("Sunny")
+    expect(first).to_contain_text("speaks Spanish")
+    page.get_by_role("button", name="Match with Sunny Demo").click()
+
+    expect(page.get_by_text("Onboarding has started")).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text("Onboarding")
+    # Activation is refused while the program's agreements are missing.
+    page.get_by_label("Move to").select_option("active")
+    page.get_by_role("button", name="Move").click()
+    expect(page.get_by_text("Record these signed agreements before activating")).to_be_visible()
+
+    for kind in ("Joint Participation Contract", "Release of Liability"):
+        page.get_by_role("link", name="Record a signed agreement").click()
+        page.get_by_label("Agreement").select_option(label=kind)
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("Agreement recorded.")).to_be_visible()
+    page.get_by_label("Move to").select_option("active")
+    page.get_by_label("Why").fill("All agreements signed.")
+    page.get_by_role("button", name="Move").click()
+    expect(page.get_by_text("Now Active.")).to_be_visible()
+
+    page.get_by_role("link", name="Give portal access").click()
+    page.get_by_label("Username for the participant").fill("robin")
+    page.locator("#id_password").fill("a private phrase of mine")
+    page.get_by_label("First password, again").fill("a private phrase of mine")
+    page.get_by_role("button", name="Create sign-in").click()
+    expect(page.get_by_text("Portal sign-in created.")).to_be_visible()
+    _sign_out(page)
+
+    _sign_in(page, "robin", "a private phrase of mine")
+    expect(page.get_by_role("heading", name="My support")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Community Peer Support")
+    expect(page.locator("main")).to_contain_text(re.compile("Sunny"))
+    expect(page.locator("main")).to_contain_text("Active")
