@@ -1,5 +1,22 @@
-"""API v1 mount point (the API itself lives in alongside.api.*)."""
+"""The JSON API v1, mounted at /api/v1/ (design.md §5, §7).
 
-from ninja import NinjaAPI
+django-ninja: typed schemas give validation and the OpenAPI document for free; it is
+maintained and Django-native (plain views, the same middleware and permission functions).
+"""
 
-api = NinjaAPI(title="Alongside API", version="1", urls_namespace="api")
+from alongside.api import auth, engagements, errors, participants, referrals
+
+api = errors.JsonErrorsAPI(
+    title="Alongside API",
+    version="1",
+    description="Peer support records. Every read of participant data is logged.",
+    urls_namespace="api",
+    # The interactive docs page loads Swagger UI from a CDN; no page may use a third-party host.
+    docs_url=None,
+    auth=[auth.TokenAuth(), auth.SessionAuth()],
+)
+errors.register(api)
+api.add_router("/auth", auth.router)
+api.add_router("/participants", participants.router)
+api.add_router("/referrals", referrals.router)
+api.add_router("/engagements", engagements.router)

@@ -1,0 +1,115 @@
+"""Every error answers JSON ``{"detail": "…"}`` with a 4xx status (design.md §7)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as ModelValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as InputValidationError
+
+from alongside.core.errors import RuleViolation
+
+NOT_JSON = "The body is not valid JSON: send a JSON object with Content-Type: application/json."
+
+
+class JsonErrorsAPI(NinjaAPI):
+    """A NinjaAPI whose unknown paths and wrong methods also answer ``{"detail": …}``."""
+
+    @property
+    def urls(self) -> tuple[list, str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            pattern.callback = _json_fallbacks(pattern.callback)
+        patterns.append(path("<path:rest>", _unknown_path))
+        return patterns, app_name, namespace
+
+
+def _json_fallbacks(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Turn ninja's plain-text 405 and the root's Http404 into JSON."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return _unknown_path(request)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            return JsonResponse(
+                {"detail": f"Use {allowed}."}, status=405, headers={"Allow": allowed}
+            )
+        return response
+
+    return wrapped
+
+
+@csrf_exempt  # it changes nothing; CSRF middleware would answer an HTML 403 first
+def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def _where(loc: list | tuple) -> str:
+    # ("body", "payload", "needs") → "needs"; the parameter-model name says nothing useful.
+    parts = [str(part) for part in loc if part not in ("body", "query", "path")]
+    return ".".join(parts[1:] if len(parts) > 1 else parts)
+
+
+def register(api: NinjaAPI) -> None:
+    """Install the handlers that turn exceptions into ``{"detail": …}`` answers."""
+
+    def answer(request: HttpRequest, status: int, **body) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(InputValidationError)
+    def invalid_input(request: HttpRequest, exc: InputValidationError) -> HttpResponse:
+        errors = [
+            {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", ""))}
+            for error in exc.errors
+        ]
+        lines = [f"{_where(e['loc'])}: {e['msg']}" if e["loc"] else e["msg"] for e in errors]
+        return answer(request, 422, detail="; ".join(lines) or "Invalid input.", errors=errors)
+
+    @api.exception_handler(ModelValidationError)
+    def invalid_record(request: HttpRequest, exc: ModelValidationError) -> HttpResponse:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        lines = [
+            f"{field}: {' '.join(msgs)}" if field else " ".join(msgs)
+            for field, msgs in errors.items()
+        ]
+        return answer(request, 422, detail="; ".join(lines), errors=errors)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        message = exc.message
+        if message == "Unauthorized":  # ninja's own, raised when no credentials came at all
+            message = "Sign in: send Authorization: Bearer <token> (from POST /api/v1/auth/token)."
+        response = answer(request, 401, detail=message)
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        detail = str(exc)
+        if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+            detail = NOT_JSON
+        return answer(request, exc.status_code, detail=detail)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return answer(request, 403, detail=str(exc) or "You may not do that.")
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        # The same answer for "does not exist" and "not yours": existence is not revealed.
+        return answer(request, 404, detail="Not found.")
+
+    @api.exception_handler(RuleViolation)
+    def refused(request: HttpRequest, exc: RuleViolation) -> HttpResponse:
+        return answer(request, 409, detail=exc.message, missing=[str(m) for m in exc.missing])

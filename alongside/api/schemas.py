@@ -1,0 +1,185 @@
+"""Shapes of what the API takes and answers; the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Generic, Literal, TypeVar
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, StringConstraints, model_validator
+
+from alongside.accounts.models import LANGUAGE_CHOICES, Gender, LivedExperience
+from alongside.engagements.models import State
+from alongside.referrals.models import ContactChannel, Source, Urgency
+
+T = TypeVar("T")
+
+MAX_LIMIT = 200
+# Far beyond any real list, and small enough that OFFSET never overflows the database.
+MAX_OFFSET = 2**31 - 1
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it here rather than fail at save.
+    if "\x00" in value:
+        raise ValueError("Text must not contain NUL characters.")
+    return value
+
+
+def text(max_length: int, *, min_length: int = 0) -> type[str]:
+    """A stripped string of bounded length, without NUL characters."""
+    return Annotated[  # type: ignore[return-value]
+        str,
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        AfterValidator(_no_nul),
+    ]
+
+
+Language = Literal[tuple(code for code, _label in LANGUAGE_CHOICES)]  # type: ignore[valid-type]
+
+
+class Credentials(Schema):
+    username: str
+    password: str
+
+
+class Token(Schema):
+    token: str = Field(description="Send as Authorization: Bearer <token>; shown only once.")
+
+
+class Detail(Schema):
+    detail: str
+
+
+class Invalid(Schema):
+    detail: str
+    errors: list[dict] | dict[str, list[str]] = Field(
+        default_factory=list, description="Each problem, with where it is."
+    )
+
+
+class RuleRefusal(Schema):
+    detail: str
+    missing: list[str] = []
+
+
+# The error answers every resource endpoint may give, for the OpenAPI document.
+ERRORS = {401: Detail, 403: Detail, 404: Detail, 422: Invalid}
+
+
+class PageParams(Schema):
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT}.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class Page(Schema, Generic[T]):
+    items: list[T]
+    count: int
+
+
+class ParticipantOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    preferred_name: str
+    pronouns: str
+    preferred_language: str
+
+
+class ReferralOut(Schema):
+    id: int
+    program: int
+    participant: int
+    status: str
+    source: str
+    source_detail: str
+    urgency: str
+    preferred_language: str
+    needs: str
+    supporter_gender_preference: str
+    lived_experience_wanted: list[str]
+    contact_channel: str
+    contact_notes: str
+    received_at: datetime.datetime
+    screened_at: datetime.datetime | None
+    matched_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_program(obj) -> int:
+        return obj.program_id
+
+    @staticmethod
+    def resolve_participant(obj) -> int:
+        return obj.participant_id
+
+
+class EngagementOut(Schema):
+    id: int
+    program: int
+    participant: int
+    supporter: int | None
+    state: str
+    started_on: datetime.date
+    activated_on: datetime.date | None
+    closed_on: datetime.date | None
+    version: int = Field(description="Send it back with a transition to detect concurrent edits.")
+
+    @staticmethod
+    def resolve_program(obj) -> int:
+        return obj.program_id
+
+    @staticmethod
+    def resolve_participant(obj) -> int:
+        return obj.participant_id
+
+    @staticmethod
+    def resolve_supporter(obj) -> int | None:
+        return obj.supporter_id
+
+
+class ParticipantIn(Schema):
+    """The person a new referral is for; a participant record is created from it."""
+
+    first_name: text(100, min_length=1)
+    last_name: text(100) = ""
+    preferred_name: text(100) = ""
+    pronouns: text(40) = ""
+    date_of_birth: datetime.date | None = None
+    preferred_language: Language = "en"
+    phone: text(40) = ""
+    email: text(254) = ""
+
+
+class ReferralIn(Schema):
+    participant: ParticipantIn
+    program: int = Field(description="A program the caller coordinates.")
+    source: Source
+    source_detail: text(200) = ""
+    needs: text(4000, min_length=1)
+    preferred_language: Language | None = Field(
+        None, description="Defaults to the participant's preferred language."
+    )
+    supporter_gender_preference: Gender | Literal[""] = ""
+    lived_experience_wanted: list[LivedExperience] = Field(default_factory=list, max_length=20)
+    urgency: Urgency = Urgency.ROUTINE
+    contact_channel: ContactChannel | Literal[""] = ""
+    contact_notes: text(400) = ""
+
+    @model_validator(mode="after")
+    def _defaults(self) -> ReferralIn:
+        if self.preferred_language is None:
+            self.preferred_language = self.participant.preferred_language
+        self.lived_experience_wanted = list(dict.fromkeys(self.lived_experience_wanted))
+        return self
+
+    def referral_fields(self) -> dict:
+        """The keyword arguments of referral_create besides the person and the program."""
+        return self.model_dump(mode="json", exclude={"participant", "program"})
+
+
+class TransitionIn(Schema):
+    to: State
+    reason: text(2000, min_length=1) = Field(description="Why; kept in the engagement's history.")
+    version: int | None = Field(
+        None, description="The version you read; a stale one is refused with 409."
+    )
