@@ -14,9 +14,11 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from alongside.api.services import api_token_issue
 from alongside.concerns.models import Concern
 from alongside.plans.models import Goal
 from alongside.referrals.models import Referral
+from conftest import PASSWORD
 
 PERSONAS = [
     "anonymous",
@@ -134,9 +136,70 @@ ACCESS = {
     "portal:home": (_none, "get", PORTAL_PAGE),
 }
 
-# Namespaces whose access is enforced and tested elsewhere: Django's admin
-# (staff only, its own sign-in) and the API (tests in alongside/api/tests).
-DELEGATED_NAMESPACES = {"admin": "django admin", "api": "alongside/api/tests"}
+# The API answers JSON: 401 without credentials instead of a redirect.
+API_READ = {**ENGAGEMENT_READ, "anonymous": 401}
+API_WRITE = {**ENGAGEMENT_WRITE, "anonymous": 401}
+API_STAFF = {**STAFF_PAGE, "anonymous": 401}
+API_COORDINATOR = {**COORDINATOR_PAGE, "anonymous": 401}
+API_COORDINATOR_RECORD = {**COORDINATOR_RECORD, "anonymous": 401}
+
+
+def _referral_body(world):
+    return {
+        "program": world.program.pk,
+        "participant": {"first_name": "Ana", "preferred_language": "en"},
+        "source": "self",
+        "needs": "Someone who has been there.",
+    }
+
+
+def _engagement_id(world):
+    return {"engagement_id": world.engagement.pk}
+
+
+def _credentials(world):
+    return None  # filled in per persona by the test
+
+
+# url name -> (kwargs factory, method, body factory, expectations); requests carry the
+# persona's bearer token.
+API_ACCESS = {
+    "api:api-root": (_none, "get", None, {"default": 404}),
+    "api:openapi-json": (_none, "get", None, {"default": 200}),
+    "api:token_issue": (_none, "post", _credentials, {"anonymous": 401, "default": 200}),
+    "api:token_revoke": (_none, "delete", None, {"anonymous": 401, "default": 204}),
+    "api:participant_list": (_none, "get", None, API_STAFF),
+    "api:participant_read": (
+        lambda world: {"participant_id": world.participant.pk},
+        "get",
+        None,
+        API_READ,
+    ),
+    "api:referral_list": (_none, "get", None, API_COORDINATOR),
+    "api:referral_create_endpoint": (
+        _none,
+        "post",
+        _referral_body,
+        {**API_COORDINATOR, "coordinator": 201, "outsider": 404},
+    ),
+    "api:referral_read": (
+        lambda world: {"referral_id": _referral(world)["pk"]},
+        "get",
+        None,
+        API_COORDINATOR_RECORD,
+    ),
+    "api:engagement_list": (_none, "get", None, API_STAFF),
+    "api:engagement_read": (_engagement_id, "get", None, API_READ),
+    "api:engagement_transition_endpoint": (
+        _engagement_id,
+        "post",
+        lambda world: {"to": "exiting", "reason": "Moving away"},
+        API_WRITE,
+    ),
+}
+
+# Django's admin checks staff status itself and has its own sign-in page.
+DELEGATED_NAMESPACES = {"admin": "django admin"}
 
 
 def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
@@ -153,13 +216,14 @@ def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
 
 def test_every_url_has_an_access_expectation():
     names = _url_names(get_resolver())
+    declared = set(ACCESS) | set(API_ACCESS)
     undeclared = {
         name
         for name in names
-        if name not in ACCESS and name.split(":")[0] not in DELEGATED_NAMESPACES
+        if name not in declared and name.split(":")[0] not in DELEGATED_NAMESPACES
     }
     assert not undeclared, f"Add these URLs to ACCESS with who may reach them: {undeclared}"
-    assert not set(ACCESS) - names, "ACCESS names URLs that no longer exist"
+    assert not declared - names, "ACCESS names URLs that no longer exist"
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -176,6 +240,28 @@ def test_access(client, world, url_name, persona):
         assert response["Location"].startswith(reverse("accounts:login"))
     else:
         assert response.status_code == expected, (url_name, persona, response.status_code)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url_name", sorted(API_ACCESS))
+def test_api_access(client, world, url_name, persona):
+    make_kwargs, method, make_body, expectations = API_ACCESS[url_name]
+    url = reverse(url_name, kwargs=make_kwargs(world))
+    headers = {}
+    body = make_body(world) if make_body else None
+    if persona != "anonymous":
+        user = getattr(world, persona)
+        headers["Authorization"] = f"Bearer {api_token_issue(user=user)}"
+        if make_body is _credentials:
+            body = {"username": user.username, "password": PASSWORD}
+    elif make_body is _credentials:
+        body = {"username": "nobody", "password": "wrong"}
+    kwargs = {"headers": headers}
+    if body is not None:
+        kwargs.update(data=body, content_type="application/json")
+    response = getattr(client, method)(url, **kwargs)
+    expected = expectations.get(persona, expectations["default"])
+    assert response.status_code == expected, (url_name, persona, response.content[:300])
 
 
 def test_admin_site_is_for_staff_only(client, world):
