@@ -62,7 +62,7 @@ def _refusal(engagement: Engagement, to_state: str) -> RuleViolation | None:
             _("An engagement cannot move from %(from)s to %(to)s.")
             % {"from": State(engagement.state).label, "to": State(to_state).label}
         )
-    if to_state == State.ACTIVE and engagement.state == State.ONBOARDING:
+    if to_state == State.ACTIVE:
         missing = missing_for_activation(engagement)
         if missing:
             return RuleViolation(
@@ -102,6 +102,8 @@ def engagement_transition(
             current.closed_on = max(timezone.localdate(), current.started_on)
             fields.append("closed_on")
         save_changes(current, actor, fields, reason=reason)
+        if from_state == State.EXITING and to_state == State.ACTIVE:
+            _exit_withdraw(current, actor)
         StateChange.objects.create(
             engagement=current,
             from_state=from_state,
@@ -121,6 +123,24 @@ def engagement_transition(
     for name in [*fields, "version"]:
         setattr(engagement, name, getattr(current, name))
     return current
+
+
+def _exit_withdraw(engagement: Engagement, actor) -> None:
+    """Support goes on after all: the unfinished exit is withdrawn, so a later one starts fresh."""
+    from alongside.exits.models import Exit
+
+    exit_ = Exit.objects.filter(engagement=engagement, completed_at__isnull=True).first()
+    if exit_ is None:
+        return
+    event_record(
+        actor=actor,
+        organization=engagement.organization,
+        action="exit.withdrawn",
+        obj=exit_,
+        data={"reason": exit_.reason, "started_at": exit_.started_at.isoformat()},
+    )
+    exit_._history_user = actor
+    exit_.delete()
 
 
 def locked_current(engagement: Engagement) -> Engagement:

@@ -52,7 +52,7 @@ def _referral(world, participant: Participant, program=None) -> Referral:
 
 def _ready_for(world, engagement: Engagement, from_state: str, to_state: str) -> None:
     """Meet what a move needs beyond the transition table (agreements, completed exit)."""
-    if (from_state, to_state) == (State.ONBOARDING, State.ACTIVE):
+    if to_state == State.ACTIVE:
         for kind in (world.release, world.contract):
             AgreementRecord.objects.create(
                 engagement=engagement,
@@ -390,3 +390,35 @@ def test_the_database_allows_any_number_of_closed_engagements(world):
 
     assert Engagement.objects.filter(participant=first.participant).count() == 2
     assert second.state == State.CLOSED
+
+
+def test_it_refuses_activation_through_exiting_without_required_agreements(world):
+    from alongside.exits.services import exit_start
+
+    engagement = open_engagement(world.other_participant, world.respite, world.supporter)
+    engagement.state = State.ONBOARDING
+    engagement.save()
+    world.respite.required_agreements.set([world.release])
+    exit_start(engagement=engagement, actor=world.supporter, reason="moved")
+    with pytest.raises(RuleViolation, match="Release of Liability"):
+        engagement_transition(engagement=engagement, to_state=State.ACTIVE, actor=world.supporter)
+    engagement.refresh_from_db()
+    assert engagement.state == State.EXITING
+
+
+def test_going_back_to_active_withdraws_the_unfinished_exit(world):
+    from alongside.exits.models import Exit
+    from alongside.exits.services import exit_start
+
+    exit_start(engagement=world.engagement, actor=world.supporter, reason="moved")
+    engagement_transition(
+        engagement=world.engagement,
+        to_state=State.ACTIVE,
+        actor=world.supporter,
+        reason="Staying after all",
+    )
+    assert not Exit.objects.filter(engagement=world.engagement).exists()
+    assert AuditEvent.objects.filter(action="exit.withdrawn").exists()
+    exit_start(engagement=world.engagement, actor=world.supporter, reason="goals_met")
+    world.engagement.refresh_from_db()
+    assert world.engagement.exit.reason == "goals_met"

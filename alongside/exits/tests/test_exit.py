@@ -110,19 +110,19 @@ def test_completing_the_exit_closes_the_engagement(world):
 def test_completing_the_exit_is_atomic_when_the_close_is_refused(world):
     exit_ = _started(world)
     stale = _fresh(world.engagement)
-    # Someone else steps the engagement back and forth meanwhile.
+    # Someone else withdraws the exit and starts another meanwhile.
     back = engagement_transition(
         engagement=exit_.engagement, to_state=State.ACTIVE, actor=world.coordinator
     )
-    engagement_transition(engagement=back, to_state=State.EXITING, actor=world.coordinator)
+    again = exit_start(engagement=back, actor=world.coordinator, reason=ExitReason.MOVED)
     events = AuditEvent.objects.count()
 
     with pytest.raises(StaleEdit):
         exit_complete(engagement=stale, actor=world.supporter)
 
-    exit_.refresh_from_db()
-    assert exit_.completed_at is None
-    assert exit_.completed_by is None
+    again.refresh_from_db()
+    assert again.completed_at is None
+    assert again.completed_by is None
     engagement = _fresh(world.engagement)
     assert engagement.state == State.EXITING
     assert engagement.closed_on is None

@@ -1,0 +1,88 @@
+# Alongside: everyday commands. GNU make; recipes run with /bin/sh.
+#
+#   make run     virtual environment, install, migrate SQLite, demo data, serve :8000
+#   make test    the whole suite: ruff, then pytest (browser tests included)
+#   make lint    ruff check + ruff format --check
+#   make fmt     ruff's fixes and formatting, in place
+#
+# DATABASE_URL=postgres://... make test   runs the suite against PostgreSQL.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# -n 2: two xdist workers (the CI machine has two cores). Override, e.g.
+#   make pytest PYTEST_ARGS="-x -n 0 alongside/referrals"
+PYTEST_ARGS ?= -q -n 2
+# SKIP_BROWSER=1 leaves out the browser tests (for a machine without Chromium).
+SKIP_BROWSER ?=
+
+ifeq ($(SKIP_BROWSER),1)
+PYTEST_MARKS := -m "not browser"
+else
+PYTEST_MARKS :=
+endif
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test pytest lint fmt chromium test-postgres
+
+help:
+	@echo "make run            set up and serve the demo on http://127.0.0.1:8000"
+	@echo "make test           lint + the whole test suite (SQLite, or DATABASE_URL)"
+	@echo "make test-postgres  the test suite against a local PostgreSQL"
+	@echo "make lint | fmt     ruff checks | ruff fixes and formatting"
+
+install: $(STAMP)
+
+# Reinstall only when pyproject.toml is newer than the stamp.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || { echo "creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# make run always uses SQLite under var/ (DATABASE_URL is ignored here), so demo
+# accounts never land in a real database.
+run: install
+	env -u DATABASE_URL ALONGSIDE_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	env -u DATABASE_URL ALONGSIDE_DEBUG=1 $(BIN)/python manage.py seed_demo
+	@echo "Alongside runs on http://127.0.0.1:8000/ (Ctrl-C stops it)"
+	env -u DATABASE_URL ALONGSIDE_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+chromium:
+ifneq ($(SKIP_BROWSER),1)
+	@sh scripts/ensure-chromium.sh
+endif
+
+# Lint and tests both run, so one report shows everything; either failing fails.
+test: install chromium
+	@status=0; \
+	$(MAKE) --no-print-directory lint || status=1; \
+	$(MAKE) --no-print-directory pytest || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above)" >&2; fi; \
+	exit $$status
+
+# The test run alone. pytest's exit code 5 (no tests collected) is a failure.
+pytest: install
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "pytest database: PostgreSQL at $$(printf '%s' "$$DATABASE_URL" | sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#')"; \
+	else \
+	  echo "pytest database: SQLite (in-memory test database)"; \
+	fi
+	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) $(PYTEST_MARKS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests; that counts as a failure" >&2; fi; \
+	exit $$rc
+
+test-postgres: install chromium
+	@url=$$(sh scripts/ensure-postgres.sh) && DATABASE_URL="$$url" $(MAKE) --no-print-directory pytest
+
+lint: install
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
+	exit $$status
+
+fmt: install
+	$(BIN)/ruff check --fix --exit-zero --quiet .
+	$(BIN)/ruff format .
