@@ -133,6 +133,8 @@ def main() -> int:
             ("baseline (one-query view)", coordinator, reverse(baseline_name)),
             ("dashboard (coordinator)", coordinator, reverse("dashboard")),
             ("caseload (supporter1)", supporter, reverse("engagements:list")),
+            ("all engagements (coordinator)", coordinator, reverse("engagements:list")),
+            ("referrals (coordinator)", coordinator, reverse("referrals:list")),
             (
                 f"engagement #{engagement.pk} (supporter1, {engagement.notes} notes)",
                 supporter,
