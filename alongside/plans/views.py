@@ -8,7 +8,8 @@ from alongside.audit.services import read_record
 from alongside.core.decorators import capability_required
 from alongside.core.permissions import Cap, get_or_404, scoped
 from alongside.core.web import form_page
-from alongside.engagements.selectors import closed_notice, engagement_get_for
+from alongside.engagements.selectors import closed_notice
+from alongside.engagements.web import engagement_form_page
 from alongside.plans import services
 from alongside.plans.forms import GoalEditForm, GoalForm
 from alongside.plans.models import Goal
@@ -17,19 +18,16 @@ from alongside.plans.models import Goal
 @require_http_methods(["GET", "POST"])
 @capability_required(Cap.GOALS_WRITE)
 def goal_create(request, pk: int):
-    engagement = engagement_get_for(request.user, request.organization, pk)
-    form = GoalForm(request.POST or None)
-    read_record(request, "goal form", [engagement.participant_id])
-    back = reverse("engagements:detail", args=[engagement.pk])
-    return form_page(
+    return engagement_form_page(
         request,
-        form,
-        save=lambda data: services.goal_create(engagement=engagement, actor=request.user, **data),
-        title=_("A goal for %(name)s") % {"name": engagement.participant},
-        back_url=back,
-        done_url=back + "#goals",
+        pk,
+        make_form=lambda engagement, data: GoalForm(data),
+        save=lambda engagement, data: services.goal_create(
+            engagement=engagement, actor=request.user, **data
+        ),
+        title=_("A goal for %(name)s"),
+        anchor="goals",
         done_message=_("Goal added."),
-        blocked=closed_notice(engagement),
     )
 
 
