@@ -71,5 +71,15 @@ def test_an_admin_adds_a_user_with_a_role(client, world, staff_admin):
     client.force_login(staff_admin)
     response = client.get(reverse("admin:accounts_user_changelist"))
     assert response.status_code == 200
-    assert "sunny" in response.content.decode()
-    assert "olga" not in response.content.decode()
+    page = response.content.decode()
+    assert "sunny" in page
+    assert "olga" not in page  # another organization
+    assert ">pat<" not in page  # being a participant is confidential
+
+
+def test_a_superuser_still_sees_participant_accounts(client, world, staff_admin):
+    staff_admin.is_superuser = True
+    staff_admin.save()
+    client.force_login(staff_admin)
+    page = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert ">pat<" in page

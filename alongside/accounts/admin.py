@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from alongside.accounts.models import Membership, PeerSupporterProfile, User
+from alongside.accounts.models import Membership, PeerSupporterProfile, Role, User
 from alongside.core.admin import (
     OrganizationScopedAdmin,
     OrganizationScopedInline,
@@ -15,6 +15,12 @@ class MembershipInline(OrganizationScopedInline):
     model = Membership
     fields = ["organization", "role", "programs"]
     filter_horizontal = ["programs"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # Participants get their sign-in from their team, inside the application.
+        if db_field.name == "role" and not request.user.is_superuser:
+            kwargs["choices"] = [c for c in Role.choices if c[0] != Role.PARTICIPANT]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         ids = admin_organization_ids(request.user)
@@ -34,6 +40,16 @@ class UserAdmin(OrganizationScopedAdmin, DjangoUserAdmin):
         ("Status", {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
     )
     readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        # That someone is a participant is itself confidential: admins manage staff only.
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        staff = Membership.objects.filter(
+            organization_id__in=admin_organization_ids(request.user),
+        ).exclude(role=Role.PARTICIPANT)
+        return queryset.filter(pk__in=staff.values("user_id"))
 
 
 @admin.register(PeerSupporterProfile)
