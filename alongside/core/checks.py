@@ -5,7 +5,7 @@ from django.core.checks import Error, Warning, register
 
 
 @register(deploy=True)
-def check_secret_key(app_configs, **kwargs):
+def check_deployment(app_configs, **kwargs):
     errors = []
     if len(set(settings.SECRET_KEY)) < 5 or len(settings.SECRET_KEY) < 40:
         errors.append(
