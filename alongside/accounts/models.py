@@ -85,6 +85,49 @@ LANGUAGE_CHOICES = [
 ]
 
 
+class AgeBand(models.TextChoices):
+    YOUTH = "18-24", _("18–24")
+    ADULT_25 = "25-34", _("25–34")
+    ADULT_35 = "35-44", _("35–44")
+    ADULT_45 = "45-54", _("45–54")
+    ADULT_55 = "55-64", _("55–64")
+    OLDER = "65+", _("65 and over")
+
+
+class ExperienceArea(models.Model):
+    """A lived-experience area an organization adds to the built-in list."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="experience_areas"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("label"), max_length=100)
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = _("lived-experience area")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code"], name="experience_area_unique_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def experience_choices(organization) -> list[tuple[str, str]]:
+    """The built-in lived-experience areas and the organization's own."""
+    extra = (
+        []
+        if organization is None
+        else list(
+            ExperienceArea.objects.filter(organization=organization).values_list("code", "label")
+        )
+    )
+    return [*LivedExperience.choices, *extra]
+
+
 class PeerSupporterProfile(models.Model):
     """What matching needs to know about a peer supporter."""
 
@@ -100,7 +143,29 @@ class PeerSupporterProfile(models.Model):
     gender = models.CharField(
         _("gender"), max_length=20, choices=Gender.choices, default=Gender.UNDISCLOSED
     )
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, blank=True)
+    locations_served = models.JSONField(
+        _("places served"),
+        default=list,
+        blank=True,
+        help_text=_("Towns, neighborhoods or counties where they meet people."),
+    )
+    travel_radius_miles = models.PositiveSmallIntegerField(
+        _("travel radius (miles)"), null=True, blank=True
+    )
+    remote_only = models.BooleanField(_("meets by phone or video only"), default=False)
     capacity = models.PositiveSmallIntegerField(_("maximum caseload"), default=12)
+    # How much of the caseload one participant takes, by tier: a Tier 1 participant
+    # (making active progress) needs more time than one maintaining position.
+    tier1_load = models.DecimalField(
+        _("load of a Tier 1 participant"), max_digits=3, decimal_places=1, default=1.5
+    )
+    tier2_load = models.DecimalField(
+        _("load of a Tier 2 participant"), max_digits=3, decimal_places=1, default=1.0
+    )
+    tier3_load = models.DecimalField(
+        _("load of a Tier 3 participant"), max_digits=3, decimal_places=1, default=0.5
+    )
     supervisor = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,
@@ -121,3 +186,57 @@ class PeerSupporterProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class AvailabilityWindow(models.Model):
+    """A weekly time when the supporter can meet people."""
+
+    profile = models.ForeignKey(
+        PeerSupporterProfile, on_delete=models.CASCADE, related_name="availability"
+    )
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("until"))
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        verbose_name = _("availability window")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__gt=models.F("starts")), name="availability_ends_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class SupporterConflict(models.Model):
+    """Someone this supporter must not be matched with (a dual relationship)."""
+
+    profile = models.ForeignKey(
+        PeerSupporterProfile, on_delete=models.CASCADE, related_name="conflicts"
+    )
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.CASCADE, related_name="supporter_conflicts"
+    )
+    reason = models.CharField(_("why"), max_length=200, blank=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("declared conflict")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "participant"], name="supporter_conflict_unique"
+            )
+        ]

@@ -106,3 +106,30 @@ class StateChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class SupporterAssignment(models.Model):
+    """Who supported the participant when, and why it changed (rematch keeps the history)."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="assignments"
+    )
+    supporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=400, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_current_supporter_per_engagement",
+            )
+        ]

@@ -12,7 +12,7 @@ from alongside.audit.services import event_record
 from alongside.core.dates import add_months
 from alongside.core.errors import RuleViolation, StaleEdit
 from alongside.core.services import save_changes
-from alongside.engagements.models import Engagement, State, StateChange
+from alongside.engagements.models import Engagement, State, StateChange, SupporterAssignment
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     State.REFERRED: frozenset({State.MATCHED, State.CLOSED}),
@@ -101,6 +101,7 @@ def engagement_transition(
         if to_state == State.CLOSED:
             current.closed_on = max(timezone.localdate(), current.started_on)
             fields.append("closed_on")
+            current.assignments.filter(ended_on__isnull=True).update(ended_on=current.closed_on)
         save_changes(current, actor, fields, reason=reason)
         if from_state == State.EXITING and to_state == State.ACTIVE:
             _exit_withdraw(current, actor)
@@ -187,6 +188,9 @@ def engagement_open(*, referral, supporter, actor) -> Engagement:
         engagement.guideline_ends_on = due_dates(engagement)[1]
         engagement._history_user = actor
         engagement.save()
+        assignment_start(
+            engagement=engagement, supporter=supporter, actor=actor, reason=_("Matched")
+        )
         StateChange.objects.create(
             engagement=engagement,
             from_state="",
@@ -208,3 +212,14 @@ def engagement_open(*, referral, supporter, actor) -> Engagement:
             actor=actor,
             reason=_("Onboarding starts at the match"),
         )
+
+
+def assignment_start(
+    *, engagement: Engagement, supporter, actor, reason: str
+) -> SupporterAssignment:
+    """Make ``supporter`` the engagement's supporter from today, ending the previous one."""
+    today = timezone.localdate()
+    engagement.assignments.filter(ended_on__isnull=True).update(ended_on=today)
+    return SupporterAssignment.objects.create(
+        engagement=engagement, supporter=supporter, started_on=today, reason=reason, actor=actor
+    )

@@ -38,7 +38,7 @@ from alongside.assessments.models import Assessment, Tier
 from alongside.assessments.services import assessment_record
 from alongside.concerns.models import Category, Concern, ConcernStatus, ConcernUrgency
 from alongside.concerns.services import concern_raise, concern_update
-from alongside.engagements.models import Engagement, State, StateChange
+from alongside.engagements.models import Engagement, State, StateChange, SupporterAssignment
 from alongside.engagements.services import OPEN_STATES, engagement_transition
 from alongside.exits.models import Exit, ExitReason
 from alongside.exits.services import exit_complete, exit_start
@@ -133,12 +133,36 @@ def demo_build(
         builder.story()
         if scale.participants:
             _BulkLayer(builder, scale).build()
+        _assignments_from_engagements(builder.org)
     organization = builder.org
     return DemoResult(
         organization=organization,
         created=True,
         seconds=time.perf_counter() - started,
         counts=demo_counts(organization),
+    )
+
+
+def _assignments_from_engagements(organization: Organization) -> None:
+    """One assignment per engagement, dated like the (back-dated) engagement itself."""
+    SupporterAssignment.objects.filter(engagement__organization=organization).delete()
+    rows = (
+        Engagement.objects.filter(organization=organization, supporter__isnull=False)
+        .values_list("pk", "supporter_id", "started_on", "closed_on")
+        .iterator(chunk_size=BATCH)
+    )
+    SupporterAssignment.objects.bulk_create(
+        (
+            SupporterAssignment(
+                engagement_id=pk,
+                supporter_id=supporter_id,
+                started_on=started_on,
+                ended_on=closed_on,
+                reason="Matched",
+            )
+            for pk, supporter_id, started_on, closed_on in rows
+        ),
+        batch_size=BATCH,
     )
 
 

@@ -31,6 +31,12 @@ class ContactChannel(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
 
 
+class Channel(models.TextChoices):
+    STAFF = "staff", _("Recorded by staff")
+    PUBLIC = "public", _("Referral page")
+    API = "api", _("API")
+
+
 class Status(models.TextChoices):
     NEW = "new", _("Waiting for screening")
     ACCEPTED = "accepted", _("Accepted, waiting for a match")
@@ -58,9 +64,20 @@ class Referral(models.Model):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=LANGUAGE_CHOICES, default="en"
     )
+    language_required = models.BooleanField(
+        _("only a supporter who speaks this language"), default=False
+    )
     supporter_gender_preference = models.CharField(
         _("supporter gender preference"), max_length=20, choices=Gender.choices, blank=True
     )
+    gender_required = models.BooleanField(_("the gender preference is a must"), default=False)
+    meeting_place = models.CharField(
+        _("where they would like to meet"),
+        max_length=200,
+        blank=True,
+        help_text=_("A town or neighborhood; leave empty if phone or video is fine."),
+    )
+    remote_ok = models.BooleanField(_("phone or video is fine"), default=True)
     lived_experience_wanted = models.JSONField(
         _("lived experience wanted"), default=list, blank=True
     )
@@ -71,6 +88,26 @@ class Referral(models.Model):
         _("preferred contact"), max_length=20, choices=ContactChannel.choices, blank=True
     )
     contact_notes = models.CharField(_("contact notes"), max_length=400, blank=True)
+    channel = models.CharField(
+        _("received through"), max_length=10, choices=Channel.choices, default=Channel.STAFF
+    )
+    referrer_name = models.CharField(_("referrer's name"), max_length=200, blank=True)
+    referrer_organization = models.CharField(
+        _("referrer's organization"), max_length=200, blank=True
+    )
+    referrer_email = models.EmailField(_("referrer's email"), blank=True)
+    referrer_phone = models.CharField(_("referrer's phone"), max_length=40, blank=True)
+    # Flagged at intake, never merged: a person may be referred twice on purpose.
+    duplicate_of_referral = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    duplicate_of_engagement = models.ForeignKey(
+        "engagements.Engagement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NEW
     )
@@ -90,7 +127,10 @@ class Referral(models.Model):
     class Meta:
         ordering = ["-received_at"]
         verbose_name = _("referral")
-        indexes = [models.Index(fields=["organization", "status"])]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["program", "status", "received_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} → {self.program}"
@@ -103,3 +143,14 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_flagged_duplicate(self) -> bool:
+        return bool(self.duplicate_of_referral_id or self.duplicate_of_engagement_id)
+
+    @property
+    def days_waiting(self) -> int:
+        from django.utils import timezone
+
+        end = self.matched_at or timezone.now()
+        return (end - self.received_at).days
