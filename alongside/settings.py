@@ -245,6 +245,9 @@ LOGGING = {
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# How soon the public referral page promises a coordinator's review.
+ALONGSIDE_REFERRAL_REVIEW_BUSINESS_DAYS = env_int("ALONGSIDE_REFERRAL_REVIEW_BUSINESS_DAYS", 2)
+
 # Email: the console in development; SMTP through EMAIL_* settings in production.
 ALONGSIDE_BASE_URL = os.environ.get("ALONGSIDE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "alongside@localhost")

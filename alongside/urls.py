@@ -12,8 +12,8 @@ urlpatterns = [
     path("dashboard/", core_views.dashboard, name="dashboard"),
     path("accounts/", include("alongside.accounts.urls")),
     path("participants/", include("alongside.participants.urls")),
-    path("referrals/", include("alongside.referrals.urls")),
-    path("referrals/", include("alongside.matching.urls")),
+    path("", include("alongside.referrals.urls")),
+    path("", include("alongside.matching.urls")),
     path("engagements/", include("alongside.engagements.urls")),
     path("engagements/", include("alongside.agreements.urls")),
     path("engagements/", include("alongside.meetings.urls")),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("engagements/", include("alongside.exits.urls")),
     path("concerns/", include("alongside.concerns.urls")),
     path("portal/", include("alongside.portal.urls")),
+    path("notifications/", include("alongside.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from alongside.api.services import api_token_issue
 from alongside.concerns.models import Concern
+from alongside.matching.models import MatchBatch
 from alongside.plans.models import Goal
 from alongside.referrals.models import Referral
 from conftest import PASSWORD
@@ -80,6 +81,16 @@ def _referral(world):
     return {"pk": referral.pk}
 
 
+def _batch(world):
+    referral = _referral(world)["pk"]
+    batch = MatchBatch.objects.create(
+        organization=world.org,
+        created_by=world.coordinator,
+        proposal=[{"referral": referral, "supporter": world.supporter.pk, "score": 50}],
+    )
+    return {"pk": batch.pk}
+
+
 def _goal(world):
     goal = Goal.objects.create(
         engagement=world.engagement,
@@ -115,10 +126,35 @@ ACCESS = {
     "accounts:password": (_none, "get", SIGNED_IN),
     "accounts:password_done": (_none, "get", SIGNED_IN),
     "participants:portal_invite": (_participant, "get", ENGAGEMENT_WRITE),
+    "accounts:profile": (
+        _none,
+        "get",
+        {"anonymous": SIGN_IN, "supporter": 200, "other_supporter": 200, "default": 403},
+    ),
+    "notifications:list": (_none, "get", SIGNED_IN),
+    "notifications:read_all": (_none, "post", {"anonymous": SIGN_IN, "default": 302}),
     "referrals:list": (_none, "get", COORDINATOR_PAGE),
+    "referrals:waitlist": (_none, "get", COORDINATOR_PAGE),
+    "referrals:public": (lambda world: {"slug": world.org.slug}, "get", {"default": 200}),
+    "referrals:public_done": (lambda world: {"slug": world.org.slug}, "get", {"default": 200}),
     "referrals:create": (_none, "get", COORDINATOR_PAGE),
     "referrals:detail": (_referral, "get", COORDINATOR_RECORD),
     "matching:suggest": (_referral, "get", COORDINATOR_RECORD),
+    # Naming nobody: the coordinator is sent back to the suggestions with a message.
+    "matching:declined": (_referral, "post", {**COORDINATOR_RECORD, "coordinator": 302}),
+    "matching:conflict": (_referral, "post", {**COORDINATOR_RECORD, "coordinator": 302}),
+    # Selecting nothing: back to the waitlist with a message.
+    "matching:batch_propose": (
+        _none,
+        "post",
+        {**COORDINATOR_PAGE, "coordinator": 302, "outsider": 302},
+    ),
+    "matching:batch_detail": (_batch, "get", COORDINATOR_RECORD),
+    "matching:change_supporter": (
+        _engagement,
+        "get",
+        {**ENGAGEMENT_READ, "supervisor": 403, "supporter": 403, "other_supporter": 403},
+    ),
     "engagements:list": (_none, "get", STAFF_PAGE),
     "engagements:detail": (_engagement, "get", ENGAGEMENT_READ),
     # A POST without a choice redirects back to the page with a message.

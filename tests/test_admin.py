@@ -43,12 +43,23 @@ def test_an_admin_changes_a_programs_guideline(client, world, staff_admin):
             "assessment_interval_months": 6,
             "required_agreements": [world.release.pk],
             "is_active": "on",
+            "matching_weights-TOTAL_FORMS": 1,
+            "matching_weights-INITIAL_FORMS": 0,
+            "matching_weights-MIN_NUM_FORMS": 0,
+            "matching_weights-MAX_NUM_FORMS": 1,
+            "matching_weights-0-language": 60,
+            "matching_weights-0-lived_experience": 10,
+            "matching_weights-0-lived_experience_max": 30,
+            "matching_weights-0-gender": 5,
+            "matching_weights-0-place": 5,
+            "matching_weights-0-capacity": 5,
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     program = Program.objects.get(pk=world.program.pk)
     assert program.duration_guideline_days == 180
     assert list(program.required_agreements.all()) == [world.release]
+    assert program.matching_weights.language == 60
 
 
 def test_no_clinical_model_is_in_the_admin():

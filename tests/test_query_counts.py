@@ -78,6 +78,7 @@ PAGES = [
     ("engagements:list", "coordinator", False),
     ("engagements:detail", "supporter", True),
     ("referrals:list", "coordinator", False),
+    ("referrals:waitlist", "coordinator", False),
     ("concerns:list", "coordinator", False),
     ("portal:home", "participant_user", False),
 ]

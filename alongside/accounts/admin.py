@@ -3,7 +3,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from alongside.accounts.models import Membership, PeerSupporterProfile, Role, User
+from alongside.accounts.models import (
+    AvailabilityWindow,
+    ExperienceArea,
+    Membership,
+    PeerSupporterProfile,
+    Role,
+    User,
+)
 from alongside.core.admin import (
     OrganizationScopedAdmin,
     OrganizationScopedInline,
@@ -52,8 +59,20 @@ class UserAdmin(OrganizationScopedAdmin, DjangoUserAdmin):
         return queryset.filter(pk__in=staff.values("user_id"))
 
 
+class AvailabilityInline(OrganizationScopedInline):
+    model = AvailabilityWindow
+    fields = ["weekday", "starts", "ends"]
+
+
+@admin.register(ExperienceArea)
+class ExperienceAreaAdmin(OrganizationScopedAdmin):
+    list_display = ["label", "code", "organization"]
+    prepopulated_fields = {"code": ["label"]}
+
+
 @admin.register(PeerSupporterProfile)
 class PeerSupporterProfileAdmin(OrganizationScopedAdmin):
+    inlines = [AvailabilityInline]
     list_display = ["user", "organization", "capacity", "supervisor", "accepting"]
     list_filter = ["organization", "accepting"]
     filter_horizontal = ["programs"]

@@ -29,4 +29,5 @@ urlpatterns = [
         name="password_done",
     ),
     path("organization/", views.organization_switch, name="organization"),
+    path("profile/", views.supporter_profile, name="profile"),
 ]

@@ -1,17 +1,27 @@
-"""Choosing the organization to work in (sign-in and out are Django's own views)."""
+"""Choosing the organization to work in, and a supporter's own profile.
+
+Sign-in, sign-out and password change are Django's own views.
+"""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from alongside.accounts.models import Membership
+from alongside.accounts import services
+from alongside.accounts.forms import AvailabilityFormSet, SupporterProfileForm
+from alongside.accounts.models import Membership, PeerSupporterProfile
+from alongside.core.decorators import capability_required
 from alongside.core.middleware import SESSION_ORGANIZATION_KEY
+from alongside.core.permissions import Cap, get_or_404
+from alongside.core.web import attempt
 
 
 class OrganizationForm(forms.Form):
-    organization = forms.TypedChoiceField(label=_("Organization"), coerce=int)
+    organization = forms.TypedChoiceField(label=gettext_lazy("Organization"), coerce=int)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,4 +45,40 @@ def organization_switch(request):
         request,
         "core/form_page.html",
         {"form": form, "title": _("Choose an organization"), "submit_label": _("Switch")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.PROFILE_EDIT)
+def supporter_profile(request):
+    """What matching knows about me: languages, experience, places, availability."""
+    profile = get_or_404(
+        PeerSupporterProfile.objects.filter(organization=request.organization),
+        user=request.user,
+    )
+    form = SupporterProfileForm(
+        request.POST or None, instance=profile, organization=request.organization
+    )
+    windows = AvailabilityFormSet(request.POST or None, instance=profile, prefix="window")
+    if request.method == "POST" and form.is_valid() and windows.is_valid():
+        kept = [
+            (f.cleaned_data["weekday"], f.cleaned_data["starts"], f.cleaned_data["ends"])
+            for f in windows.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        profile.refresh_from_db()
+        saved = attempt(
+            form,
+            lambda: services.supporter_profile_update(
+                profile=profile, actor=request.user, windows=kept, **changes
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "windows": windows, "profile": profile},
     )

@@ -22,6 +22,7 @@ from alongside.core.permissions import (
     programs_coordinated_by,
     referrals_visible_to,
 )
+from alongside.referrals.models import Channel
 from alongside.referrals.services import referral_create
 
 router = Router(tags=["referrals"])
@@ -44,7 +45,11 @@ def referral_list(request: HttpRequest, params: Query[PageParams]) -> dict:
     response={201: ReferralOut, 409: RuleRefusal, **ERRORS},
 )
 def referral_create_endpoint(request: HttpRequest, payload: ReferralIn) -> Status:
-    """A new person is referred to a program the caller coordinates."""
+    """A new person is referred to a program the caller coordinates.
+
+    A person who already has an open referral or engagement is flagged in
+    ``duplicate_of_referral`` / ``duplicate_of_engagement``, never merged or refused.
+    """
     require(request, Cap.REFERRALS_MANAGE)
     program = get_or_404(
         programs_coordinated_by(request.user, request.organization), pk=payload.program
@@ -54,6 +59,7 @@ def referral_create_endpoint(request: HttpRequest, payload: ReferralIn) -> Statu
         program=program,
         actor=request.user,
         participant=payload.participant.model_dump(mode="json"),
+        channel=Channel.API,
         **payload.referral_fields(),
     )
     read_record(request, "api referral", [referral.participant_id])

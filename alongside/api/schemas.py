@@ -100,6 +100,21 @@ class ReferralOut(Schema):
     lived_experience_wanted: list[str]
     contact_channel: str
     contact_notes: str
+    language_required: bool
+    gender_required: bool
+    meeting_place: str
+    remote_ok: bool
+    channel: str = Field(description="How it arrived: staff, public (the referral page) or api.")
+    referrer_name: str
+    referrer_organization: str
+    referrer_email: str
+    referrer_phone: str
+    duplicate_of_referral: int | None = Field(
+        description="An open referral of the same person when this one arrived (flag only)."
+    )
+    duplicate_of_engagement: int | None = Field(
+        description="An open engagement of the same person when this one arrived (flag only)."
+    )
     received_at: datetime.datetime
     screened_at: datetime.datetime | None
     matched_at: datetime.datetime | None
@@ -111,6 +126,14 @@ class ReferralOut(Schema):
     @staticmethod
     def resolve_participant(obj) -> int:
         return obj.participant_id
+
+    @staticmethod
+    def resolve_duplicate_of_referral(obj) -> int | None:
+        return obj.duplicate_of_referral_id
+
+    @staticmethod
+    def resolve_duplicate_of_engagement(obj) -> int | None:
+        return obj.duplicate_of_engagement_id
 
 
 class EngagementOut(Schema):
@@ -159,17 +182,36 @@ class ReferralIn(Schema):
     preferred_language: Language | None = Field(
         None, description="Defaults to the participant's preferred language."
     )
+    language_required: bool = Field(False, description="Only a supporter who speaks it.")
     supporter_gender_preference: Gender | Literal[""] = ""
-    lived_experience_wanted: list[LivedExperience] = Field(default_factory=list, max_length=20)
+    gender_required: bool = Field(False, description="The gender preference is a must.")
+    lived_experience_wanted: list[text(40, min_length=1)] = Field(
+        default_factory=list,
+        max_length=20,
+        description=(
+            "Codes of lived-experience areas: the built-in ones "
+            f"({', '.join(LivedExperience.values)}) or the organization's own."
+        ),
+    )
+    meeting_place: text(200) = Field("", description="A town or neighborhood.")
+    remote_ok: bool = Field(True, description="Phone or video is fine.")
     urgency: Urgency = Urgency.ROUTINE
     contact_channel: ContactChannel | Literal[""] = ""
     contact_notes: text(400) = ""
+    referrer_name: text(200) = ""
+    referrer_organization: text(200) = ""
+    referrer_email: text(254) = Field(
+        "", description="If the referral is declined, the referrer is told by email."
+    )
+    referrer_phone: text(40) = ""
 
     @model_validator(mode="after")
     def _defaults(self) -> ReferralIn:
         if self.preferred_language is None:
             self.preferred_language = self.participant.preferred_language
         self.lived_experience_wanted = list(dict.fromkeys(self.lived_experience_wanted))
+        if self.gender_required and not self.supporter_gender_preference:
+            raise ValueError("gender_required needs a supporter_gender_preference.")
         return self
 
     def referral_fields(self) -> dict:

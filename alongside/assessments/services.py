@@ -50,6 +50,16 @@ def assessment_record(
             # A derived date, not an edit: it must not make others' copies stale.
             Engagement.objects.filter(pk=engagement.pk).update(assessment_due_on=next_due)
             engagement.assessment_due_on = next_due
+        # The current tier is the latest assessment's (a back-dated one does not replace it);
+        # derived like the due date, it weighs the supporter's caseload in matching.
+        current_tier = (
+            Assessment.objects.filter(engagement=engagement)
+            .order_by("-assessed_on", "-id")
+            .values_list("tier", flat=True)
+            .first()
+        )
+        Engagement.objects.filter(pk=engagement.pk).update(tier=current_tier)
+        engagement.tier = current_tier
         event_record(
             actor=actor,
             organization=engagement.organization,

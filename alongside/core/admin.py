@@ -22,7 +22,28 @@ def admin_organization_ids(user) -> list[int] | None:
     return cache
 
 
-class OrganizationScopedAdmin(admin.ModelAdmin):
+class OrganizationChoices:
+    """Choices in forms limited to the admin's organizations."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        ids = admin_organization_ids(request.user)
+        model = db_field.related_model
+        if ids is not None:
+            if model._meta.label == "organizations.Organization":
+                kwargs["queryset"] = model.objects.filter(pk__in=ids)
+            elif hasattr(model, "organization"):
+                kwargs["queryset"] = model.objects.filter(organization_id__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        ids = admin_organization_ids(request.user)
+        model = db_field.related_model
+        if ids is not None and hasattr(model, "organization"):
+            kwargs["queryset"] = model.objects.filter(organization_id__in=ids)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class OrganizationScopedAdmin(OrganizationChoices, admin.ModelAdmin):
     """Only organization admins reach it, and only their organizations' rows."""
 
     organization_path = "organization"
@@ -57,29 +78,9 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
             return queryset
         return queryset.filter(**{f"{self.organization_path}__in": ids}).distinct()
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        ids = admin_organization_ids(request.user)
-        model = db_field.related_model
-        if ids is not None:
-            if model._meta.label == "organizations.Organization":
-                kwargs["queryset"] = model.objects.filter(pk__in=ids)
-            elif hasattr(model, "organization"):
-                kwargs["queryset"] = model.objects.filter(organization_id__in=ids)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        ids = admin_organization_ids(request.user)
-        model = db_field.related_model
-        if ids is not None and hasattr(model, "organization"):
-            kwargs["queryset"] = model.objects.filter(organization_id__in=ids)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class OrganizationScopedInline(admin.TabularInline):
+class OrganizationScopedInline(OrganizationChoices, admin.TabularInline):
     extra = 0
-
-    formfield_for_foreignkey = OrganizationScopedAdmin.formfield_for_foreignkey
-    formfield_for_manytomany = OrganizationScopedAdmin.formfield_for_manytomany
 
     def _is_org_admin(self, request) -> bool:
         return OrganizationScopedAdmin._is_org_admin(self, request)

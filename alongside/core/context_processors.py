@@ -8,9 +8,11 @@ from alongside.core.permissions import Cap, capabilities_of
 NAVIGATION = [
     (Cap.DASHBOARD_VIEW, "dashboard", _("Dashboard")),
     (Cap.REFERRALS_VIEW, "referrals:list", _("Referrals")),
+    (Cap.REFERRALS_VIEW, "referrals:waitlist", _("Waitlist")),
     (Cap.ENGAGEMENTS_VIEW, "engagements:list", _("Engagements")),
     (Cap.CONCERNS_TRIAGE, "concerns:list", _("Concerns")),
     (Cap.PORTAL_VIEW, "portal:home", _("My support")),
+    (Cap.PROFILE_EDIT, "accounts:profile", _("My profile")),
     (Cap.CONCERNS_RAISE, "concerns:create", _("Raise a concern")),
 ]
 
@@ -25,4 +27,7 @@ def navigation(request) -> dict:
         for cap, name, label in NAVIGATION
         if cap in caps
     ]
-    return {"nav_items": items, "capabilities": {str(c) for c in caps}}
+    from alongside.notifications.models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"nav_items": items, "capabilities": {str(c) for c in caps}, "unread_notices": unread}

@@ -41,6 +41,7 @@ class Cap(StrEnum):
     CONCERNS_TRIAGE = "concerns.triage"
     PORTAL_VIEW = "portal.view"
     PORTAL_INVITE = "portal.invite"
+    PROFILE_EDIT = "profile.edit"
     ORGANIZATION_CONFIGURE = "organization.configure"
 
 
@@ -69,7 +70,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
         | {Cap.REFERRALS_VIEW, Cap.REFERRALS_MANAGE, Cap.MATCHING_ASSIGN, Cap.CONCERNS_TRIAGE}
     ),
     Role.SUPERVISOR: frozenset(_CLINICAL_STAFF),
-    Role.SUPPORTER: frozenset(_CLINICAL_STAFF | _HANDS_ON),
+    Role.SUPPORTER: frozenset(_CLINICAL_STAFF | _HANDS_ON | {Cap.PROFILE_EDIT}),
     Role.PARTICIPANT: frozenset({Cap.PORTAL_VIEW, Cap.CONCERNS_RAISE}),
 }
 

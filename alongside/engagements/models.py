@@ -57,6 +57,9 @@ class Engagement(Versioned):
     # Kept by the services so due work is one indexed query at any data size.
     assessment_due_on = models.DateField(_("assessment due"), null=True, blank=True)
     guideline_ends_on = models.DateField(_("end of duration guideline"), null=True, blank=True)
+    # The tier of the latest assessment, kept by assessment_record, so a supporter's
+    # tier-weighted caseload is one aggregate query; empty until the first assessment.
+    tier = models.PositiveSmallIntegerField(_("current tier"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:

@@ -64,6 +64,8 @@ def engagement_detail(request, pk: int):
         "can_move": not engagement.is_closed and Cap.ENGAGEMENTS_TRANSITION in caps,
         "show_notes": Cap.NOTES_READ in caps,
         "can_invite": Cap.PORTAL_INVITE in caps,
+        "can_rematch": not engagement.is_closed and Cap.MATCHING_ASSIGN in caps,
+        "assignments": list(engagement.assignments.select_related("supporter", "actor")),
         "checklist": [{"kind": k, "record": signed.get(k.pk)} for k in required],
         "missing": [k.name for k in required if k.pk not in signed],
         "meetings": meetings,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from alongside.core.admin import OrganizationScopedAdmin
+from alongside.core.admin import OrganizationScopedAdmin, OrganizationScopedInline
+from alongside.matching.models import MatchingWeights
 from alongside.organizations.models import Organization, Program
 
 
@@ -14,8 +15,16 @@ class OrganizationAdmin(OrganizationScopedAdmin):
         return request.user.is_superuser
 
 
+class MatchingWeightsInline(OrganizationScopedInline):
+    model = MatchingWeights
+    can_delete = False
+    extra = 1
+    max_num = 1
+
+
 @admin.register(Program)
 class ProgramAdmin(OrganizationScopedAdmin):
+    inlines = [MatchingWeightsInline]
     list_display = [
         "name",
         "organization",

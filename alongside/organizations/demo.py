@@ -12,6 +12,7 @@ relative to the day the data is built.
 from __future__ import annotations
 
 import datetime
+import math
 import random
 import time
 from collections.abc import Iterator, Sequence
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Count, Field, Max, Q
+from django.db.models import Exists, Field, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from alongside.accounts.models import (
@@ -39,10 +40,10 @@ from alongside.assessments.services import assessment_record
 from alongside.concerns.models import Category, Concern, ConcernStatus, ConcernUrgency
 from alongside.concerns.services import concern_raise, concern_update
 from alongside.engagements.models import Engagement, State, StateChange, SupporterAssignment
-from alongside.engagements.services import OPEN_STATES, engagement_transition
+from alongside.engagements.services import engagement_transition
 from alongside.exits.models import Exit, ExitReason
 from alongside.exits.services import exit_complete, exit_start
-from alongside.matching.services import match_confirm
+from alongside.matching.services import match_confirm, tier_weighted_loads
 from alongside.meetings.models import Meeting, MeetingStatus, Mode, Note
 from alongside.meetings.services import meeting_log
 from alongside.organizations.models import Organization, Program
@@ -133,6 +134,7 @@ def demo_build(
         builder.story()
         if scale.participants:
             _BulkLayer(builder, scale).build()
+        _tiers_from_assessments(builder.org)
         _assignments_from_engagements(builder.org)
     organization = builder.org
     return DemoResult(
@@ -140,6 +142,14 @@ def demo_build(
         created=True,
         seconds=time.perf_counter() - started,
         counts=demo_counts(organization),
+    )
+
+
+def _tiers_from_assessments(organization: Organization) -> None:
+    """Each engagement's current tier is that of its latest assessment."""
+    latest = Assessment.objects.filter(engagement=OuterRef("pk")).order_by("-assessed_on", "-id")
+    Engagement.objects.filter(organization=organization).filter(Exists(latest)).update(
+        tier=Subquery(latest.values("tier")[:1])
     )
 
 
@@ -1377,6 +1387,7 @@ class _BulkLayer:
             Goal.objects.bulk_create(goals, batch_size=BATCH)
         with _keep_timestamps(_field(Assessment, "created_at")):
             Assessment.objects.bulk_create(assessments, batch_size=BATCH)
+            _tiers_from_assessments(self.org)
 
     # meetings and notes ----------------------------------------------------------------
 
@@ -1457,16 +1468,14 @@ class _BulkLayer:
         notes.clear()
 
     def fit_capacities(self) -> None:
-        """Capacities that leave most supporters a little room above their caseload."""
-        profiles = list(
-            PeerSupporterProfile.objects.filter(organization=self.org).annotate(
-                load=Count(
-                    "user__engagements",
-                    filter=Q(user__engagements__state__in=OPEN_STATES)
-                    & Q(user__engagements__organization=self.org),
-                )
-            )
-        )
+        """Capacities that leave most supporters a little room above their tier-weighted load."""
+        profiles = list(PeerSupporterProfile.objects.filter(organization=self.org))
+        tenths = {
+            p.user_id: (int(p.tier1_load * 10), int(p.tier2_load * 10), int(p.tier3_load * 10))
+            for p in profiles
+        }
+        loads = tier_weighted_loads(self.org.pk, tenths)
         for profile in profiles:
-            profile.capacity = max(profile.load + self.rng.randint(0, 6), 8)
+            load = math.ceil(loads[profile.user_id] / 10)
+            profile.capacity = max(load + self.rng.randint(0, 6), 8)
         PeerSupporterProfile.objects.bulk_update(profiles, ["capacity"], batch_size=500)

@@ -139,3 +139,135 @@ def test_a_supporter_may_not_create_referrals(world, api_as):
 
     assert response.status_code == 403
     assert not Referral.objects.exists()
+
+
+# what intake added: the participant's wishes, the referrer, the channel, duplicates ----
+
+
+def test_the_new_fields_are_accepted_and_answered(world, api_as):
+    body = valid_body(
+        world,
+        language_required=True,
+        supporter_gender_preference="woman",
+        gender_required=True,
+        meeting_place="Eastside",
+        remote_ok=False,
+        referrer_name="Dana Case",
+        referrer_organization="Eastside Clinic",
+        referrer_email="dana@clinic.example",
+        referrer_phone="555-010-9999",
+    )
+
+    response = post_json(api_as(world.coordinator), URL, body)
+
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    referral = Referral.objects.get(pk=answer["id"])
+    assert referral.channel == "api" and answer["channel"] == "api"
+    for field in (
+        "language_required",
+        "gender_required",
+        "meeting_place",
+        "remote_ok",
+        "referrer_name",
+        "referrer_organization",
+        "referrer_email",
+        "referrer_phone",
+    ):
+        assert answer[field] == body[field] == getattr(referral, field), field
+    assert answer["duplicate_of_referral"] is None
+    assert answer["duplicate_of_engagement"] is None
+
+
+def test_the_new_fields_are_optional_with_safe_defaults(world, api_as):
+    answer = post_json(api_as(world.coordinator), URL, valid_body(world)).json()
+
+    assert answer["language_required"] is False
+    assert answer["gender_required"] is False
+    assert answer["remote_ok"] is True
+    assert answer["meeting_place"] == answer["referrer_email"] == ""
+
+
+def test_duplicates_are_flagged_with_ids_and_never_merged(world, api_as):
+    world.participant.email = "pat@example.org"
+    world.participant.save()
+    client = api_as(world.coordinator)
+    first = post_json(
+        client, URL, valid_body(world, participant={"first_name": "Nova", "phone": "5550102233"})
+    ).json()
+
+    second = post_json(
+        client,
+        URL,
+        valid_body(
+            world,
+            participant={
+                "first_name": "Nova",
+                "phone": "+1 (555) 010-2233",
+                "email": "PAT@example.org",
+            },
+        ),
+    ).json()
+
+    assert second["duplicate_of_referral"] == first["id"]
+    assert second["duplicate_of_engagement"] == world.engagement.pk
+    assert second["participant"] not in (first["participant"], world.participant.pk)
+    assert client.get(f"{URL}/{second['id']}").json()["duplicate_of_referral"] == first["id"]
+
+
+def test_the_organizations_own_experience_areas_are_accepted(world, api_as):
+    from alongside.accounts.models import ExperienceArea
+
+    ExperienceArea.objects.create(organization=world.org, code="farming", label="Farm life")
+    ExperienceArea.objects.create(organization=world.other_org, code="sailing", label="Sailing")
+    client = api_as(world.coordinator)
+
+    ok = post_json(client, URL, valid_body(world, lived_experience_wanted=["farming"]))
+    refused = post_json(client, URL, valid_body(world, lived_experience_wanted=["sailing"]))
+
+    assert ok.status_code == 201
+    assert ok.json()["lived_experience_wanted"] == ["farming"]
+    assert refused.status_code == 422
+    assert "sailing" in refused.json()["detail"]
+    assert Referral.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"gender_required": True},
+        {"language_required": "maybe"},
+        {"remote_ok": "perhaps"},
+        {"meeting_place": "x" * 201},
+        {"referrer_email": "not an email"},
+        {"referrer_name": "x" * 201},
+        {"referrer_phone": "5" * 41},
+        {"lived_experience_wanted": [""]},
+        {"lived_experience_wanted": ["x" * 41]},
+    ],
+)
+def test_invalid_new_fields_answer_422_and_save_nothing(world, api_as, changes):
+    response = post_json(api_as(world.coordinator), URL, valid_body(world, **changes))
+
+    assert response.status_code == 422, response.content
+    assert isinstance(response.json()["detail"], str)
+    assert not Referral.objects.exists()
+    assert not Participant.objects.filter(first_name="Nova").exists()
+
+
+def test_the_list_answers_the_flags_in_constant_queries(world, api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as(world.coordinator)
+    for _ in range(2):
+        post_json(client, URL, valid_body(world))
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL)
+    for _ in range(5):
+        post_json(client, URL, valid_body(world))
+    with CaptureQueriesContext(connection) as large:
+        items = client.get(URL).json()["items"]
+
+    assert len(large) == len(small)
+    assert sum(1 for item in items if item["duplicate_of_referral"]) == 6

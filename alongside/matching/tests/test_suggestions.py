@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from alongside.accounts.models import PeerSupporterProfile, Role
 from alongside.audit.models import AuditEvent
 from alongside.core.errors import RuleViolation
 from alongside.engagements.models import Engagement, State
 from alongside.matching.services import match_confirm, supporter_suggestions
+from alongside.notifications.models import Notification
 from alongside.participants.models import Participant
 from alongside.referrals.models import Referral, Source, Status
 from conftest import grant, make_user
@@ -76,9 +78,10 @@ def test_reasons_mention_language_and_capacity_left(world):
 
     assert "speaks Spanish" in by_name["Sunny"].reasons
     assert "lived experience: Parenting" in by_name["Sunny"].reasons
-    assert "9 of 10 places free" in by_name["Sunny"].reasons
+    # One untiered participant already: a new participant's load (Tier 1, 1.5) is taken.
+    assert "8.5 of 10 places free" in by_name["Sunny"].reasons
     assert "no shared language" in by_name["Omar"].reasons
-    assert by_name["Sunny"].capacity_left == 9
+    assert by_name["Sunny"].capacity_left == 8.5
 
 
 def test_a_supporter_outside_the_program_is_excluded_in_plain_words(world):
@@ -233,7 +236,7 @@ def test_it_refuses_a_match_while_the_participant_has_an_open_engagement(world):
 
 
 def test_a_match_counts_toward_the_supporters_capacity(world):
-    world.other_profile.capacity = 2
+    world.other_profile.capacity = 3  # room for one more new participant (1.5 each)
     world.other_profile.save()
     match_confirm(
         referral=_referral(world), supporter=world.other_supporter, actor=world.coordinator
@@ -241,5 +244,18 @@ def test_a_match_counts_toward_the_supporters_capacity(world):
 
     omar = _by_name(supporter_suggestions(_referral(world)))["Omar"]
 
-    assert omar.caseload == 2
+    assert omar.caseload == 3.0
     assert omar.exclusions == ["at capacity"]
+
+
+def test_the_supporter_is_told_of_a_new_match_without_the_participants_name(world):
+    referral = _referral(world)
+
+    engagement = match_confirm(
+        referral=referral, supporter=world.supporter, actor=world.coordinator
+    )
+
+    (notice,) = Notification.objects.filter(user=world.supporter)
+    assert notice.text == "You have a new participant to welcome (onboarding)."
+    assert notice.url == reverse("engagements:detail", args=[engagement.pk])
+    assert "Robin" not in notice.text

@@ -1,0 +1,81 @@
+"""The coordinator's referral form (the staff door)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from alongside.accounts.models import ExperienceArea
+from alongside.referrals.models import Channel, Referral
+
+
+def _post(client, **changes):
+    data = {
+        "person-first_name": "Robin",
+        "person-last_name": "Diaz",
+        "person-preferred_language": "es",
+        "person-phone": "555-010-2233",
+        "referral-program": changes.pop("program"),
+        "referral-source": "clinic",
+        "referral-source_detail": "Eastside Clinic",
+        "referral-referrer_name": "Dana Case",
+        "referral-referrer_organization": "Eastside Clinic",
+        "referral-referrer_email": "dana@clinic.example",
+        "referral-referrer_phone": "555-010-9999",
+        "referral-needs": "Support after discharge.",
+        "referral-preferred_language": "es",
+        "referral-language_required": "on",
+        "referral-supporter_gender_preference": "woman",
+        "referral-gender_required": "on",
+        "referral-lived_experience_wanted": ["substance_use"],
+        "referral-meeting_place": "Eastside",
+        "referral-urgency": "soon",
+        "referral-contact_channel": "phone",
+    }
+    data.update(changes)
+    return client.post(reverse("referrals:create"), data)
+
+
+def test_the_staff_form_records_the_wishes_and_the_referrer(client, world):
+    client.force_login(world.coordinator)
+
+    response = _post(client, program=world.program.pk)
+
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert referral.channel == Channel.STAFF
+    assert referral.received_by == world.coordinator
+    assert referral.language_required and referral.gender_required
+    assert referral.meeting_place == "Eastside"
+    assert referral.remote_ok is False  # the box was left unticked
+    assert (referral.referrer_name, referral.referrer_email) == (
+        "Dana Case",
+        "dana@clinic.example",
+    )
+    assert referral.referrer_organization == "Eastside Clinic"
+    assert referral.referrer_phone == "555-010-9999"
+
+
+def test_a_required_gender_needs_a_gender(client, world):
+    client.force_login(world.coordinator)
+
+    response = _post(
+        client, program=world.program.pk, **{"referral-supporter_gender_preference": ""}
+    )
+
+    assert response.status_code == 200
+    assert "Choose the supporter gender that is a must" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_the_organizations_own_experience_areas_can_be_chosen(client, world):
+    ExperienceArea.objects.create(organization=world.org, code="farming", label="Farm life")
+    client.force_login(world.coordinator)
+    assert "Farm life" in client.get(reverse("referrals:create")).content.decode()
+
+    _post(client, program=world.program.pk, **{"referral-lived_experience_wanted": ["farming"]})
+
+    referral = Referral.objects.get()
+    assert referral.lived_experience_wanted == ["farming"]
+    page = client.get(reverse("referrals:detail", kwargs={"pk": referral.pk})).content.decode()
+    assert "Farm life" in page
+    assert "Dana Case" in page and "must be spoken by the supporter" in page
