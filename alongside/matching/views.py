@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alongside.accounts.models import PeerSupporterProfile, User
@@ -174,7 +175,12 @@ def batch_detail(request, pk: int):
         else:
             messages.success(
                 request,
-                _("%(n)s matches confirmed; each supporter has been told.") % {"n": len(created)},
+                ngettext(
+                    "%(n)s match confirmed; the supporter has been told.",
+                    "%(n)s matches confirmed; each supporter has been told.",
+                    len(created),
+                )
+                % {"n": len(created)},
             )
             return redirect("referrals:waitlist")
     rows = [

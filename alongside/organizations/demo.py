@@ -26,6 +26,8 @@ from django.db.models import Exists, Field, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from alongside.accounts.models import (
+    AgeBand,
+    AvailabilityWindow,
     Gender,
     LivedExperience,
     Membership,
@@ -50,7 +52,7 @@ from alongside.organizations.models import Organization, Program
 from alongside.participants.models import Participant
 from alongside.plans.models import Goal, GoalStatus
 from alongside.plans.services import goal_create, goal_update
-from alongside.referrals.models import Referral, Source, Status, Urgency
+from alongside.referrals.models import OPEN_STATUSES, Referral, Source, Status, Urgency
 from alongside.referrals.services import (
     referral_accept,
     referral_create,
@@ -136,6 +138,7 @@ def demo_build(
             _BulkLayer(builder, scale).build()
         _tiers_from_assessments(builder.org)
         _assignments_from_engagements(builder.org)
+        _matching_details(builder.org, random.Random(seed + 7919))
     organization = builder.org
     return DemoResult(
         organization=organization,
@@ -143,6 +146,43 @@ def demo_build(
         seconds=time.perf_counter() - started,
         counts=demo_counts(organization),
     )
+
+
+PLACES = ("Eastside", "Riverside", "Old Mill", "Northgate", "Downtown", "Lakeview")
+
+
+def _matching_details(organization: Organization, rng: random.Random) -> None:
+    """Where and when supporters meet people, and where waiting people want to meet.
+
+    A generator of its own, so the rest of the demo draws the same as before.
+    """
+    profiles = list(PeerSupporterProfile.objects.filter(organization=organization).order_by("pk"))
+    windows = []
+    for profile in profiles:
+        profile.locations_served = rng.sample(PLACES, rng.randint(1, 3))
+        profile.age_band = rng.choice(AgeBand.values)
+        profile.remote_only = rng.random() < 0.08
+        for weekday in sorted(rng.sample(range(5), rng.randint(2, 4))):
+            start = rng.choice([9, 10, 13, 15])
+            windows.append(
+                AvailabilityWindow(
+                    profile=profile,
+                    weekday=weekday,
+                    starts=datetime.time(start),
+                    ends=datetime.time(start + rng.choice([2, 3])),
+                )
+            )
+    PeerSupporterProfile.objects.bulk_update(
+        profiles, ["locations_served", "age_band", "remote_only"], batch_size=500
+    )
+    AvailabilityWindow.objects.bulk_create(windows, batch_size=BATCH)
+    waiting = list(
+        Referral.objects.filter(organization=organization, status__in=OPEN_STATUSES).order_by("pk")
+    )
+    for referral in waiting:
+        referral.meeting_place = rng.choice(("", *PLACES))
+        referral.remote_ok = rng.random() < 0.7
+    Referral.objects.bulk_update(waiting, ["meeting_place", "remote_ok"], batch_size=500)
 
 
 def _tiers_from_assessments(organization: Organization) -> None:
