@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test.utils import override_settings
 
 from alongside.organizations.demo import (
     DEMO_PASSWORD,
@@ -30,7 +31,9 @@ class Command(BaseCommand):
         if not settings.DEMO_MODE:
             raise CommandError("Demo accounts are only created in demo mode (ALONGSIDE_DEMO=1).")
         try:
-            result = demo_build(scale=SCALES[scale], seed=seed)
+            # The demo's story notifies supporters as it goes; no one should be emailed.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                result = demo_build(scale=SCALES[scale], seed=seed)
         except DemoRefused as refusal:
             raise CommandError(str(refusal)) from None
         self.stdout.write(result.summary(scale, seed))
