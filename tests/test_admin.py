@@ -53,6 +53,7 @@ def test_an_admin_changes_a_programs_guideline(client, world, staff_admin):
             "matching_weights-0-gender": 5,
             "matching_weights-0-place": 5,
             "matching_weights-0-capacity": 5,
+            "matching_weights-0-availability": 25,
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -60,6 +61,7 @@ def test_an_admin_changes_a_programs_guideline(client, world, staff_admin):
     assert program.duration_guideline_days == 180
     assert list(program.required_agreements.all()) == [world.release]
     assert program.matching_weights.language == 60
+    assert program.matching_weights.availability == 25
 
 
 def test_no_clinical_model_is_in_the_admin():

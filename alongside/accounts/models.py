@@ -1,7 +1,11 @@
 """Users, their roles in each organization, and peer supporter profiles."""
 
+import datetime
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -198,6 +202,55 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
+class TimeOfWeek(models.TextChoices):
+    """When a participant would like to meet; a supporter's windows map to the same codes."""
+
+    WEEKDAY_MORNING = "weekday_morning", _("Weekday mornings (before noon)")
+    WEEKDAY_AFTERNOON = "weekday_afternoon", _("Weekday afternoons (noon to 5 pm)")
+    WEEKDAY_EVENING = "weekday_evening", _("Weekday evenings (after 5 pm)")
+    WEEKEND = "weekend", _("Weekends (Saturday or Sunday)")
+
+
+TIMES_OF_WEEK: tuple[str, ...] = tuple(TimeOfWeek.values)  # in this order everywhere
+_WEEKDAYS = frozenset(range(5))
+_WEEKEND = frozenset({Weekday.SATURDAY, Weekday.SUNDAY})
+_NOON, _FIVE_PM = datetime.time(12), datetime.time(17)
+# Each code's span: its days, and its hours from (inclusive) until (exclusive); None is
+# the start or the end of the day.
+_SPANS: dict[str, tuple[frozenset[int], datetime.time | None, datetime.time | None]] = {
+    TimeOfWeek.WEEKDAY_MORNING: (_WEEKDAYS, None, _NOON),
+    TimeOfWeek.WEEKDAY_AFTERNOON: (_WEEKDAYS, _NOON, _FIVE_PM),
+    TimeOfWeek.WEEKDAY_EVENING: (_WEEKDAYS, _FIVE_PM, None),
+    TimeOfWeek.WEEKEND: (_WEEKEND, None, None),
+}
+
+
+@lru_cache(maxsize=1024)
+def times_of_week(weekday: int, starts: datetime.time, ends: datetime.time) -> frozenset[str]:
+    """The codes whose span a weekly window overlaps (shares some time with), if any.
+
+    A window from 11:00 to 13:00 counts for weekday mornings and afternoons; one ending
+    at 12:00 counts for mornings only.
+    """
+    return frozenset(
+        code
+        for code, (days, since, until) in _SPANS.items()
+        if weekday in days
+        and (until is None or starts < until)
+        and (since is None or ends > since)
+    )
+
+
+def validate_times_of_week(value) -> None:
+    """A list of ``TimeOfWeek`` codes."""
+    if not isinstance(value, list) or any(code not in TIMES_OF_WEEK for code in value):
+        raise ValidationError(
+            _("Choose good times to meet from: %(codes)s."),
+            code="times_of_week",
+            params={"codes": ", ".join(TIMES_OF_WEEK)},
+        )
+
+
 class AvailabilityWindow(models.Model):
     """A weekly time when the supporter can meet people."""
 
@@ -219,6 +272,10 @@ class AvailabilityWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+    @property
+    def times_of_week(self) -> frozenset[str]:
+        return times_of_week(self.weekday, self.starts, self.ends)
 
 
 class SupporterConflict(models.Model):

@@ -8,7 +8,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints, model_validator
 
-from alongside.accounts.models import LANGUAGE_CHOICES, Gender, LivedExperience
+from alongside.accounts.models import LANGUAGE_CHOICES, Gender, LivedExperience, TimeOfWeek
 from alongside.engagements.models import State
 from alongside.referrals.models import ContactChannel, Source, Urgency
 
@@ -104,6 +104,7 @@ class ReferralOut(Schema):
     gender_required: bool
     meeting_place: str
     remote_ok: bool
+    preferred_times: list[str]
     channel: str = Field(description="How it arrived: staff, public (the referral page) or api.")
     referrer_name: str
     referrer_organization: str
@@ -195,6 +196,15 @@ class ReferralIn(Schema):
     )
     meeting_place: text(200) = Field("", description="A town or neighborhood.")
     remote_ok: bool = Field(True, description="Phone or video is fine.")
+    preferred_times: list[TimeOfWeek] = Field(
+        default_factory=list,
+        max_length=len(TimeOfWeek.values),
+        description=(
+            "Good times to meet, any of: weekday_morning (Monday to Friday before 12:00), "
+            "weekday_afternoon (12:00 to 17:00), weekday_evening (after 17:00), weekend "
+            "(Saturday or Sunday). Empty: any time."
+        ),
+    )
     urgency: Urgency = Urgency.ROUTINE
     contact_channel: ContactChannel | Literal[""] = ""
     contact_notes: text(400) = ""
@@ -210,6 +220,7 @@ class ReferralIn(Schema):
         if self.preferred_language is None:
             self.preferred_language = self.participant.preferred_language
         self.lived_experience_wanted = list(dict.fromkeys(self.lived_experience_wanted))
+        self.preferred_times = list(dict.fromkeys(self.preferred_times))
         if self.gender_required and not self.supporter_gender_preference:
             raise ValueError("gender_required needs a supporter_gender_preference.")
         return self

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from scipy.optimize import linear_sum_assignment
 
-from alongside.accounts.models import PeerSupporterProfile, User
+from alongside.accounts.models import TIMES_OF_WEEK, PeerSupporterProfile, User
 from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
 from alongside.engagements.models import Engagement
@@ -71,6 +71,9 @@ class Matrix:
     slots: np.ndarray  # int64 per supporter: new participants that still fit
 
 
+_TIME_INDEX = {code: i for i, code in enumerate(TIMES_OF_WEEK)}
+
+
 def _index(values: Iterable) -> dict:
     return {v: i for i, v in enumerate(dict.fromkeys(values))}
 
@@ -87,10 +90,13 @@ def score_matrix(wishes: list[Wishes], pool: Pool) -> Matrix:
 
     # Each referral's wishes as columns, in one pass.
     wanted = np.zeros((n_r, len(areas)), dtype=np.float32)
+    asked = np.zeros((n_r, len(TIMES_OF_WEEK)), dtype=np.float32)  # good times to meet
     columns: list[tuple] = []
     for i, w in enumerate(wishes):
         for a in w.lived_experience:
             wanted[i, areas[a]] += 1  # counted per mention, as judge counts them
+        for t in w.preferred_times:
+            asked[i, _TIME_INDEX[t]] = 1
         columns.append(
             (
                 programs[w.program_id],
@@ -115,8 +121,11 @@ def score_matrix(wishes: list[Wishes], pool: Pool) -> Matrix:
     speaks = np.zeros((len(languages), n_s), dtype=bool)
     lived = np.zeros((len(areas), n_s), dtype=np.float32)
     serves = np.zeros((len(places) + 1, n_s), dtype=bool)  # last row: no place asked for
+    covers = np.zeros((len(TIMES_OF_WEEK), n_s), dtype=np.float32)
     facts = np.zeros((n_s, 9), dtype=np.int64)
     for j, s in enumerate(sup):
+        for t in s.times:
+            covers[_TIME_INDEX[t], j] = 1
         for pid in s.programs:
             if pid in programs:
                 in_program[programs[pid], j] = True
@@ -167,6 +176,9 @@ def score_matrix(wishes: list[Wishes], pool: Pool) -> Matrix:
     scores += shared
     scores += weight("gender") * gender_match
     scores += weight("place") * place_match
+    if asked.any():
+        # Available at one of the good times asked, at least; soft, never an exclusion.
+        scores += weight("availability") * ((asked @ covers) > 0)
 
     conflict = np.zeros((n_r, n_s), dtype=bool)
     declined = np.zeros((n_r, n_s), dtype=bool)
@@ -275,6 +287,7 @@ _WISH_FIELDS = (
     "meeting_place",
     "remote_ok",
     "lived_experience_wanted",
+    "preferred_times",
 )
 
 
@@ -291,6 +304,7 @@ def _wishes_of_rows(rows: list[tuple]) -> list[Wishes]:
             place=row[10].strip(),
             remote_ok=row[11],
             lived_experience=tuple(row[12] or ()),
+            preferred_times=tuple(row[13] or ()),
         )
         for row in rows
     ]

@@ -21,6 +21,7 @@ class MatchingWeights(models.Model):
     )
     gender = models.PositiveSmallIntegerField(_("gender as preferred"), default=20)
     place = models.PositiveSmallIntegerField(_("meets where they asked"), default=15)
+    availability = models.PositiveSmallIntegerField(_("available when they asked"), default=10)
     capacity = models.PositiveSmallIntegerField(_("room in the caseload"), default=10)
 
     class Meta:

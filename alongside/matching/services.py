@@ -13,7 +13,9 @@ figures for many referrals at once with numpy):
   program has none): shared language, each shared lived-experience area up to a
   maximum, the preferred gender, the place (the supporter serves the place the
   participant asked for, or the participant is fine with phone or video and the
-  supporter meets that way), and room in the caseload in proportion. The
+  supporter meets that way), availability (the participant named good times to meet
+  and the supporter's weekly windows cover at least one of them; soft, never an
+  exclusion), and room in the caseload in proportion. The
   participant's own wishes weigh most with the default weights; every point is
   explained in ``reasons``.
 - The tier-weighted caseload is the sum, over the supporter's open engagements in the
@@ -26,6 +28,7 @@ figures for many referrals at once with numpy):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,15 +39,20 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format
+from django.utils.text import get_text_list
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from alongside.accounts.models import (
     LANGUAGE_CHOICES,
+    TIMES_OF_WEEK,
+    AvailabilityWindow,
     ExperienceArea,
     LivedExperience,
     PeerSupporterProfile,
     SupporterConflict,
+    TimeOfWeek,
+    times_of_week,
 )
 from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
@@ -101,10 +109,16 @@ class Wishes:
     lived_experience: tuple[str, ...] = ()
     # The tier of the engagement that would move to the supporter; None: a new participant.
     tier: int | None = None
+    # Good times to meet (TimeOfWeek codes), kept in TIMES_OF_WEEK order; none: any time.
+    preferred_times: tuple[str, ...] = ()
     place_key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "place_key", _place_key(self.place))
+        if self.preferred_times:
+            asked = set(self.preferred_times)
+            times = tuple(code for code in TIMES_OF_WEEK if code in asked)
+            object.__setattr__(self, "preferred_times", times)
 
     @classmethod
     def of_referral(cls, referral: Referral, *, tier: int | None = None) -> Wishes:
@@ -120,6 +134,7 @@ class Wishes:
             remote_ok=referral.remote_ok,
             lived_experience=tuple(referral.lived_experience_wanted or ()),
             tier=tier,
+            preferred_times=tuple(referral.preferred_times or ()),
         )
 
     @classmethod
@@ -153,6 +168,9 @@ class Supporter:
     load_tenths: int  # the tier-weighted caseload now
     tier_tenths: tuple[int, int, int]  # load of a Tier 1, 2, 3 participant
     profile: PeerSupporterProfile | None = None
+    # The TimeOfWeek codes their weekly windows cover; read only when a participant named
+    # good times to meet (nothing else depends on them).
+    times: frozenset[str] = frozenset()
 
     @property
     def room_tenths(self) -> int:
@@ -272,6 +290,19 @@ def _profile_row(p: PeerSupporterProfile) -> tuple:
     )
 
 
+def _times_of_profiles(organization_id: int, user_ids: list[int] | None) -> dict[int, set[str]]:
+    """The TimeOfWeek codes each profile's weekly windows cover, from one query."""
+    windows = AvailabilityWindow.objects.filter(profile__organization_id=organization_id)
+    if user_ids is not None:
+        windows = windows.filter(profile__user_id__in=user_ids)
+    covered: dict[int, set[str]] = {}
+    for profile_id, weekday, starts, ends in windows.order_by().values_list(
+        "profile_id", "weekday", "starts", "ends"
+    ):
+        covered.setdefault(profile_id, set()).update(times_of_week(weekday, starts, ends))
+    return covered
+
+
 def supporter_pool(
     *,
     organization_id: int,
@@ -284,13 +315,16 @@ def supporter_pool(
 
     Profiles with their users, program links, loads, conflicts, declines and weights are
     one query each (plus one for the organization's own lived-experience labels when a
-    participant asked for one of them); nothing is fetched per supporter. Without
+    participant asked for one of them, and one for the weekly availability windows when a
+    participant named good times to meet); nothing is fetched per supporter. Without
     ``with_profiles`` (batch matching) the profiles are read as plain values, which is
     faster, and ``Supporter.profile`` stays empty.
     """
+    if user_ids is not None:
+        user_ids = list(user_ids)
     query = PeerSupporterProfile.objects.filter(organization_id=organization_id)
     if user_ids is not None:
-        query = query.filter(user_id__in=list(user_ids))
+        query = query.filter(user_id__in=user_ids)
     query = query.order_by("user__first_name", "user__last_name", "pk")
     if with_profiles:
         instances = list(query.select_related("user"))
@@ -334,6 +368,11 @@ def supporter_pool(
                 "code", "label"
             )
         )
+    times = (
+        _times_of_profiles(organization_id, user_ids)
+        if any(w.preferred_times for w in wishes)
+        else {}
+    )
     supporters = [
         Supporter(
             profile_id=row[0],
@@ -351,6 +390,7 @@ def supporter_pool(
             load_tenths=loads.get(row[1], 0),
             tier_tenths=tier_tenths[row[1]],
             profile=instances[n] if instances else None,
+            times=frozenset(times.get(row[0], ())),
         )
         for n, row in enumerate(rows)
     ]
@@ -390,11 +430,31 @@ class Words:
     meets_in: str
     meets_remotely: str
     places_free: str
+    # The covered good times, in TIMES_OF_WEEK order → "available weekday evenings"
+    available: dict[tuple[str, ...], str]
+    not_available: str
     decimal_separator: str
 
     def amount(self, tenths: int) -> str:
         whole, tenth = divmod(max(tenths, 0), 10)
         return f"{whole}{self.decimal_separator}{tenth}" if tenth else str(whole)
+
+
+def _available_phrases() -> dict[tuple[str, ...], str]:
+    """Each set of good times (in TIMES_OF_WEEK order) in words: "available weekends"."""
+    plain = {
+        TimeOfWeek.WEEKDAY_MORNING: _("weekday mornings"),
+        TimeOfWeek.WEEKDAY_AFTERNOON: _("weekday afternoons"),
+        TimeOfWeek.WEEKDAY_EVENING: _("weekday evenings"),
+        TimeOfWeek.WEEKEND: _("weekends"),
+    }
+    available = _("available %(times)s")
+    phrases = {}
+    for n in range(1, len(TIMES_OF_WEEK) + 1):
+        for times in itertools.combinations(TIMES_OF_WEEK, n):
+            listed = get_text_list([plain[t] for t in times], _("and"))
+            phrases[times] = available % {"times": listed}
+    return phrases
 
 
 @lru_cache(maxsize=8)
@@ -416,6 +476,8 @@ def _words_in(language: str | None) -> Words:
         meets_in=_("meets in %(place)s"),
         meets_remotely=_("meets by phone or video"),
         places_free=_("%(left)s of %(capacity)s places free"),
+        available=_available_phrases(),
+        not_available=_("not available at the times asked"),
         decimal_separator=str(get_format("DECIMAL_SEPARATOR")),
     )
 
@@ -474,6 +536,13 @@ def judge(wishes: Wishes, s: Supporter, pool: Pool, w: Words | None = None) -> S
     elif wishes.remote_ok and s.remote_only:
         score += weights.place
         reasons.append(w.meets_remotely)
+    if wishes.preferred_times:
+        covered = tuple(t for t in wishes.preferred_times if t in s.times)
+        if covered:
+            score += weights.availability
+            reasons.append(w.available[covered])
+        else:
+            reasons.append(w.not_available)
     score += capacity_points(weights.capacity, s.room_tenths, s.capacity_tenths)
     reasons.append(
         w.places_free % {"left": w.amount(s.room_tenths), "capacity": w.amount(s.capacity_tenths)}

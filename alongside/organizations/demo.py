@@ -26,6 +26,7 @@ from django.db.models import Exists, Field, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from alongside.accounts.models import (
+    TIMES_OF_WEEK,
     AgeBand,
     AvailabilityWindow,
     Gender,
@@ -152,7 +153,7 @@ PLACES = ("Eastside", "Riverside", "Old Mill", "Northgate", "Downtown", "Lakevie
 
 
 def _matching_details(organization: Organization, rng: random.Random) -> None:
-    """Where and when supporters meet people, and where waiting people want to meet.
+    """Where and when supporters meet people, and where and when waiting people want to meet.
 
     A generator of its own, so the rest of the demo draws the same as before.
     """
@@ -182,7 +183,15 @@ def _matching_details(organization: Organization, rng: random.Random) -> None:
     for referral in waiting:
         referral.meeting_place = rng.choice(("", *PLACES))
         referral.remote_ok = rng.random() < 0.7
-    Referral.objects.bulk_update(waiting, ["meeting_place", "remote_ok"], batch_size=500)
+    # Good times to meet for about half of them: drawn after every draw above, so those
+    # stay as they were.
+    for referral in waiting:
+        if rng.random() < 0.5:
+            picked = set(rng.sample(TIMES_OF_WEEK, rng.randint(1, 2)))
+            referral.preferred_times = [code for code in TIMES_OF_WEEK if code in picked]
+    Referral.objects.bulk_update(
+        waiting, ["meeting_place", "remote_ok", "preferred_times"], batch_size=500
+    )
 
 
 def _tiers_from_assessments(organization: Organization) -> None:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alongside.accounts.models import LANGUAGE_CHOICES, Gender, experience_choices
+from alongside.accounts.models import LANGUAGE_CHOICES, Gender, TimeOfWeek, experience_choices
 from alongside.participants.models import Participant
 from alongside.referrals.models import ContactChannel, Referral, Source, Urgency
 
@@ -65,6 +65,13 @@ class ReferralForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    preferred_times = forms.MultipleChoiceField(
+        label=_("Good times to meet"),
+        choices=TimeOfWeek.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked if any time is fine."),
+    )
 
     class Meta:
         model = Referral
@@ -84,6 +91,7 @@ class ReferralForm(forms.ModelForm):
             "lived_experience_wanted",
             "meeting_place",
             "remote_ok",
+            "preferred_times",
             "urgency",
             "contact_channel",
             "contact_notes",
@@ -272,6 +280,13 @@ class PublicReferralForm(forms.Form):
         help_text=_("A town or neighborhood. Leave empty if you would rather not meet in person."),
     )
     remote_ok = forms.BooleanField(label=_("Phone or video is fine"), required=False, initial=True)
+    preferred_times = forms.MultipleChoiceField(
+        label=_("When are good times to meet? (tick any)"),
+        choices=TimeOfWeek.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked if any time is fine."),
+    )
     urgency = forms.ChoiceField(
         label=_("How soon is support needed?"),
         choices=Urgency.choices,
@@ -410,6 +425,7 @@ class PublicReferralForm(forms.Form):
             "lived_experience_wanted": list(data["lived_experience_wanted"]),
             "meeting_place": data["meeting_place"],
             "remote_ok": data["remote_ok"],
+            "preferred_times": list(data["preferred_times"]),
             "urgency": data["urgency"],
             "contact_channel": data["contact_channel"],
             "contact_notes": data["contact_notes"],

@@ -5,7 +5,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from alongside.accounts.models import LANGUAGE_CHOICES, Gender, LivedExperience
+from alongside.accounts.models import (
+    LANGUAGE_CHOICES,
+    Gender,
+    LivedExperience,
+    TimeOfWeek,
+    validate_times_of_week,
+)
 
 
 class Source(models.TextChoices):
@@ -78,6 +84,10 @@ class Referral(models.Model):
         help_text=_("A town or neighborhood; leave empty if phone or video is fine."),
     )
     remote_ok = models.BooleanField(_("phone or video is fine"), default=True)
+    # TimeOfWeek codes; none: any time suits them.
+    preferred_times = models.JSONField(
+        _("good times to meet"), default=list, blank=True, validators=[validate_times_of_week]
+    )
     lived_experience_wanted = models.JSONField(
         _("lived experience wanted"), default=list, blank=True
     )
@@ -139,6 +149,11 @@ class Referral(models.Model):
     def lived_experience_labels(self) -> list[str]:
         labels = dict(LivedExperience.choices)
         return [str(labels.get(area, area)) for area in self.lived_experience_wanted]
+
+    @property
+    def preferred_times_labels(self) -> list[str]:
+        labels = dict(TimeOfWeek.choices)
+        return [str(labels.get(code, code)) for code in self.preferred_times]
 
     @property
     def is_open(self) -> bool:

@@ -186,6 +186,7 @@ def test_the_new_fields_are_optional_with_safe_defaults(world, api_as):
     assert answer["gender_required"] is False
     assert answer["remote_ok"] is True
     assert answer["meeting_place"] == answer["referrer_email"] == ""
+    assert answer["preferred_times"] == []
 
 
 def test_duplicates_are_flagged_with_ids_and_never_merged(world, api_as):
@@ -213,6 +214,27 @@ def test_duplicates_are_flagged_with_ids_and_never_merged(world, api_as):
     assert second["duplicate_of_engagement"] == world.engagement.pk
     assert second["participant"] not in (first["participant"], world.participant.pk)
     assert client.get(f"{URL}/{second['id']}").json()["duplicate_of_referral"] == first["id"]
+
+
+def test_good_times_to_meet_are_accepted_once_each_and_answered(world, api_as):
+    body = valid_body(world, preferred_times=["weekend", "weekday_evening", "weekend"])
+
+    response = post_json(api_as(world.coordinator), URL, body)
+
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert answer["preferred_times"] == ["weekend", "weekday_evening"]
+    assert Referral.objects.get().preferred_times == ["weekend", "weekday_evening"]
+
+
+def test_an_unknown_time_is_refused_with_the_codes_it_takes(world, api_as):
+    response = post_json(
+        api_as(world.coordinator), URL, valid_body(world, preferred_times=["brunch"])
+    )
+
+    assert response.status_code == 422
+    assert "weekday_morning" in response.json()["detail"]
+    assert not Referral.objects.exists()
 
 
 def test_the_organizations_own_experience_areas_are_accepted(world, api_as):
@@ -244,6 +266,11 @@ def test_the_organizations_own_experience_areas_are_accepted(world, api_as):
         {"referrer_phone": "5" * 41},
         {"lived_experience_wanted": [""]},
         {"lived_experience_wanted": ["x" * 41]},
+        {"preferred_times": ["brunch"]},
+        {"preferred_times": ["weekend", "Weekend"]},
+        {"preferred_times": "weekend"},
+        {"preferred_times": [None]},
+        {"preferred_times": ["weekend"] * 5},
     ],
 )
 def test_invalid_new_fields_answer_422_and_save_nothing(world, api_as, changes):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alongside.accounts.models import SupporterConflict
+from alongside.accounts.models import TIMES_OF_WEEK, AvailabilityWindow, SupporterConflict
 from alongside.matching.batch import assignment_solve, batch_propose, score_matrix
 from alongside.matching.models import DeclinedSupporter, MatchingWeights
 from alongside.matching.services import Pool, Supporter, Wishes, judge, supporter_pool
@@ -118,6 +120,7 @@ def pools(draw):
                 capacity_tenths=capacity * 10,
                 load_tenths=draw(st.integers(0, 50)),
                 tier_tenths=tier_tenths,
+                times=frozenset(draw(st.sets(st.sampled_from(TIMES_OF_WEEK)))),
             )
         )
     n_r = draw(st.integers(1, 5))
@@ -134,6 +137,9 @@ def pools(draw):
             remote_ok=draw(st.booleans()),
             lived_experience=tuple(draw(st.lists(st.sampled_from(AREAS), max_size=4))),
             tier=draw(st.sampled_from([None, 1, 2, 3])),
+            preferred_times=tuple(
+                draw(st.lists(st.sampled_from([*TIMES_OF_WEEK, "brunch"]), max_size=3))
+            ),
         )
         for i in range(n_r)
     ]
@@ -147,6 +153,7 @@ def pools(draw):
             gender=draw(weight),
             place=draw(weight),
             capacity=draw(weight),
+            availability=draw(weight),
         )
         for pid in (1, 2)
     }
@@ -193,6 +200,10 @@ class _Rollback(Exception):
     pass
 
 
+# A weekly window: a day, the hour it starts, how many hours it lasts (ending by 23:00).
+windows = st.tuples(st.integers(0, 6), st.integers(0, 21), st.integers(1, 4))
+
+
 @st.composite
 def organizations(draw):
     supporters = [
@@ -205,6 +216,8 @@ def organizations(draw):
             "accepting": draw(st.booleans() | st.just(True)),
             "remote_only": draw(st.booleans()),
             "locations_served": sorted(draw(st.sets(st.sampled_from(PLACES)))),
+            # At most one window a day: windows of one day never overlap.
+            "windows": draw(st.lists(windows, max_size=3, unique_by=lambda w: w[0])),
         }
         for _ in range(draw(st.integers(1, 4)))
     ]
@@ -217,13 +230,16 @@ def organizations(draw):
             "gender_required": draw(st.booleans()),
             "meeting_place": draw(st.sampled_from(["", "eastside", "Westside "])),
             "remote_ok": draw(st.booleans()),
+            "preferred_times": sorted(
+                draw(st.sets(st.sampled_from(TIMES_OF_WEEK))), key=TIMES_OF_WEEK.index
+            ),
         }
         for _ in range(draw(st.integers(1, 6)))
     ]
     weight = st.integers(0, 50)
     weights = {
         name: draw(weight)
-        for name in ("language", "lived_experience", "gender", "place", "capacity")
+        for name in ("language", "lived_experience", "gender", "place", "capacity", "availability")
     }
     weights["lived_experience_max"] = draw(st.integers(0, 90))
     n_s, n_r = len(supporters), len(referrals)
@@ -240,10 +256,21 @@ def test_a_proposed_batch_has_the_best_total_fit_a_brute_force_finds(world, draw
         with transaction.atomic():
             program = Program.objects.create(organization=world.org, name="Batch program")
             MatchingWeights.objects.create(program=program, **weights)
-            profiles = [
-                factories.supporter(world, f"Peer{n}", programs=[program], **fields)
-                for n, fields in enumerate(supporters)
-            ]
+            profiles = []
+            for n, drawn_supporter in enumerate(supporters):
+                fields = dict(drawn_supporter)
+                days = fields.pop("windows")
+                profile = factories.supporter(world, f"Peer{n}", programs=[program], **fields)
+                AvailabilityWindow.objects.bulk_create(
+                    AvailabilityWindow(
+                        profile=profile,
+                        weekday=day,
+                        starts=datetime.time(hour),
+                        ends=datetime.time(min(hour + hours, 23)),
+                    )
+                    for day, hour, hours in days
+                )
+                profiles.append(profile)
             made = [
                 factories.referral(world, first_name=f"P{n}", program=program, **fields)
                 for n, fields in enumerate(referrals)

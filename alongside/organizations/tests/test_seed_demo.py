@@ -10,7 +10,14 @@ from django.db.models import Max
 from django.test import override_settings
 from django.utils import timezone
 
-from alongside.accounts.models import Membership, PeerSupporterProfile, Role, User
+from alongside.accounts.models import (
+    TIMES_OF_WEEK,
+    AvailabilityWindow,
+    Membership,
+    PeerSupporterProfile,
+    Role,
+    User,
+)
 from alongside.assessments.models import Assessment
 from alongside.concerns.models import Concern
 from alongside.engagements.models import Engagement, State
@@ -26,7 +33,7 @@ from alongside.organizations.demo import (
 )
 from alongside.organizations.models import Organization
 from alongside.participants.models import Participant
-from alongside.referrals.models import Referral, Status
+from alongside.referrals.models import OPEN_STATUSES, Referral, Status
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
@@ -138,6 +145,13 @@ class TestTheSmallSeed:
         assert Concern.objects.filter(raised_by=participant.user, engagement=engagement).exists()
         other = Participant.objects.get(user__username="participant2").engagements.get()
         assert (other.state, other.supporter.username) == (State.ACTIVE, "supporter2")
+
+    def test_some_waiting_people_name_good_times_to_meet(self, db):
+        waiting = Referral.objects.filter(status__in=OPEN_STATUSES)
+        times = [r.preferred_times for r in waiting]
+        assert any(times) and not all(times)
+        assert all(t in TIMES_OF_WEEK for named in times for t in named)
+        assert AvailabilityWindow.objects.exists()
 
     def test_running_it_again_changes_nothing_and_prints_the_sign_ins(self, db, demo_mode):
         counts = (Participant.objects.count(), Engagement.objects.count(), Meeting.objects.count())

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from alongside.accounts.models import ExperienceArea
+from alongside.accounts.models import ExperienceArea, TimeOfWeek
 from alongside.audit.models import AuditEvent
 from alongside.participants.models import Participant
 from alongside.referrals import views
@@ -145,6 +145,22 @@ def test_a_self_referral_is_stored_with_its_participant_and_nothing_else(client,
     assert event.data == {"channel": "public"}
 
 
+def test_good_times_to_meet_can_be_ticked_and_are_stored(client, world):
+    page = client.get(url(world)).content.decode()
+    assert "When are good times to meet? (tick any)" in page
+    assert "Weekday evenings (after 5 pm)" in page and 'value="weekend"' in page
+
+    client.post(url(world), valid(world, preferred_times=["weekday_evening", "weekend"]))
+
+    assert Referral.objects.get().preferred_times == ["weekday_evening", "weekend"]
+
+
+def test_no_times_ticked_means_any_time(client, world):
+    client.post(url(world), valid(world))
+
+    assert Referral.objects.get().preferred_times == []
+
+
 def test_the_cache_never_holds_the_client_address(client, world):
     client.post(url(world), valid(world), REMOTE_ADDR="203.0.113.77")
 
@@ -261,6 +277,7 @@ def test_an_empty_form_names_what_is_missing_and_saves_nothing(client, world):
         ({"urgency": "yesterday"}, "Select a valid choice"),
         ({"preferred_language": "klingon"}, "Select a valid choice"),
         ({"lived_experience_wanted": ["astrology"]}, "Select a valid choice"),
+        ({"preferred_times": ["brunch"]}, "Select a valid choice"),
         ({"kind": "robot"}, "Select a valid choice"),
         ({"needs": "null\x00byte"}, "Null characters are not allowed"),
         ({"supporter_gender_preference": ""}, "Choose the supporter gender that is a must"),
@@ -417,6 +434,7 @@ def test_a_body_beyond_djangos_own_limit_is_refused_before_parsing(client, world
 
 def test_the_largest_honest_form_fits(client, world):
     data = valid(world, needs="戒" * 4000, contact_notes="午" * 400, meeting_place="东" * 200)
+    data["preferred_times"] = list(TimeOfWeek.values)
     data.update(first_name="明" * 100, last_name="李" * 100, preferred_name="小" * 100)
 
     response = client.post(url(world), data)

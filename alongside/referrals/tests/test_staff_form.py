@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from alongside.accounts.models import ExperienceArea
 from alongside.referrals.models import Channel, Referral
+from alongside.referrals.services import referral_create
 
 
 def _post(client, **changes):
@@ -79,3 +82,55 @@ def test_the_organizations_own_experience_areas_can_be_chosen(client, world):
     page = client.get(reverse("referrals:detail", kwargs={"pk": referral.pk})).content.decode()
     assert "Farm life" in page
     assert "Dana Case" in page and "must be spoken by the supporter" in page
+
+
+def test_the_staff_form_records_good_times_to_meet_and_the_page_shows_them(client, world):
+    client.force_login(world.coordinator)
+
+    _post(
+        client,
+        program=world.program.pk,
+        **{"referral-preferred_times": ["weekday_morning", "weekday_evening"]},
+    )
+
+    referral = Referral.objects.get()
+    assert referral.preferred_times == ["weekday_morning", "weekday_evening"]
+    page = client.get(reverse("referrals:detail", kwargs={"pk": referral.pk})).content.decode()
+    assert "Good times to meet" in page
+    assert "Weekday mornings (before noon), Weekday evenings (after 5 pm)" in page
+    suggest = client.get(reverse("matching:suggest", kwargs={"pk": referral.pk})).content.decode()
+    assert "Good times to meet: Weekday mornings (before noon), Weekday evenings" in suggest
+
+
+def test_without_times_the_page_says_any_time(client, world):
+    client.force_login(world.coordinator)
+    _post(client, program=world.program.pk)
+
+    referral = Referral.objects.get()
+    assert referral.preferred_times == []
+    page = client.get(reverse("referrals:detail", kwargs={"pk": referral.pk})).content.decode()
+    assert "Any time" in page
+
+
+def test_an_unknown_time_is_refused_and_nothing_saved(client, world):
+    client.force_login(world.coordinator)
+
+    response = _post(client, program=world.program.pk, **{"referral-preferred_times": ["brunch"]})
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_the_service_refuses_unknown_times_from_any_door(world):
+    with pytest.raises(ValidationError, match="Choose good times to meet from"):
+        referral_create(
+            organization=world.org,
+            program=world.program,
+            actor=world.coordinator,
+            participant={"first_name": "Robin"},
+            source="clinic",
+            needs="Support.",
+            preferred_times=["weekend", "brunch"],
+        )
+    assert not Referral.objects.exists()
