@@ -112,6 +112,59 @@ def _concern(world):
     return {"pk": concern.pk}
 
 
+def _consent(world):
+    from alongside.consents.services import consent_create
+
+    consent = consent_create(
+        participant=world.participant,
+        engagement=world.engagement,
+        actor=world.supporter,
+        signature_method="paper",
+        signature_name="Pat Rivera",
+        signed_on=timezone.localdate(),
+        categories=["attendance"],
+        amount="Meeting dates",
+        recipient_kind="named",
+        recipient_name="Eastside Clinic",
+        purposes=["treatment"],
+        expires_on=timezone.localdate() + datetime.timedelta(days=90),
+    )
+    return {"pk": consent.pk}
+
+
+def _disclosure(world):
+    from alongside.consents.services import disclosure_make
+
+    _consent(world)
+    disclosure = disclosure_make(
+        participant=world.participant,
+        recipient="Eastside Clinic",
+        purpose="treatment",
+        categories=["attendance"],
+        actor=world.supporter,
+        content="Met weekly.",
+    )
+    return {"pk": disclosure.pk}
+
+
+def _consent_id(world):
+    return {"consent_id": _consent(world)["pk"]}
+
+
+def _consent_body(world):
+    return {
+        "participant": world.participant.pk,
+        "signature_name": "Pat Rivera",
+        "signed_on": timezone.localdate().isoformat(),
+        "categories": ["attendance"],
+        "amount": "Meeting dates",
+        "recipient_kind": "named",
+        "recipient_name": "Eastside Clinic",
+        "purposes": ["treatment"],
+        "expiry_event": "when my support here ends",
+    }
+
+
 def _none(world):
     return {}
 
@@ -170,6 +223,24 @@ ACCESS = {
     "concerns:detail": (_concern, "get", COORDINATOR_RECORD),
     "concerns:create": (_none, "get", ANY_ROLE_BUT_ADMIN),
     "portal:home": (_none, "get", PORTAL_PAGE),
+    "emergencyplans:view": (_engagement, "get", ENGAGEMENT_READ),
+    "emergencyplans:edit": (_engagement, "get", ENGAGEMENT_WRITE),
+    "teamplans:view": (_engagement, "get", ENGAGEMENT_READ),
+    "teamplans:edit": (_engagement, "get", ENGAGEMENT_WRITE),
+    # Without a worksheet it redirects back to the worksheet page with a message.
+    "teamplans:review": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
+    "portal:emergency_plan": (_none, "get", PORTAL_PAGE),
+    "portal:emergency_plan_edit": (_none, "get", PORTAL_PAGE),
+    "consents:create": (_engagement, "get", ENGAGEMENT_WRITE),
+    "consents:detail": (_consent, "get", ENGAGEMENT_READ),
+    "consents:revoke": (_consent, "get", ENGAGEMENT_WRITE),
+    "consents:disclosure_create": (_engagement, "get", ENGAGEMENT_WRITE),
+    "consents:disclosure_detail": (_disclosure, "get", ENGAGEMENT_READ),
+    "consents:portal_list": (_none, "get", PORTAL_PAGE),
+    "consents:portal_create": (_none, "get", PORTAL_PAGE),
+    "consents:portal_revoke": (_consent, "get", PORTAL_PAGE),
+    "consents:portal_disclosures": (_none, "get", PORTAL_PAGE),
+    "consents:portal_accounting": (_none, "get", PORTAL_PAGE),
 }
 
 # The API answers JSON: 401 without credentials instead of a redirect.
@@ -226,6 +297,21 @@ API_ACCESS = {
     ),
     "api:engagement_list": (_none, "get", None, API_STAFF),
     "api:engagement_read": (_engagement_id, "get", None, API_READ),
+    # A participant's own token reads and signs their own consents.
+    "api:consent_list": (_none, "get", None, {**API_STAFF, "participant_user": 200}),
+    "api:consent_read": (_consent_id, "get", None, {**API_READ, "participant_user": 200}),
+    "api:consent_create_endpoint": (
+        _none,
+        "post",
+        _consent_body,
+        {**API_WRITE, "default": 201, "participant_user": 201},
+    ),
+    "api:consent_revoke_endpoint": (
+        _consent_id,
+        "post",
+        lambda world: {},
+        {**API_WRITE, "participant_user": 200},
+    ),
     "api:engagement_transition_endpoint": (
         _engagement_id,
         "post",

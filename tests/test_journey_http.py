@@ -71,7 +71,7 @@ def test_referral_to_exit_through_the_pages(client, world):
     engagement.refresh_from_db()
     assert engagement.state == State.ONBOARDING
     page = client.get(detail).content.decode()
-    assert "Record these signed agreements before activating" in page
+    assert "Before activating, complete:" in page
     assert "Release of Liability" in page
 
     response = client.post(
@@ -91,6 +91,24 @@ def test_referral_to_exit_through_the_pages(client, world):
             {"kind": kind.pk, "signed_on": timezone.localdate().isoformat()},
         )
         assert response.status_code == 302
+    response = client.post(
+        reverse("emergencyplans:edit", args=[engagement.pk]),
+        {
+            "based_on": 0,
+            "warning_signs": "Stops answering the phone; stops eating.",
+            "contact-TOTAL_FORMS": 1,
+            "contact-INITIAL_FORMS": 0,
+            "contact-0-name": "Maria",
+            "contact-0-relationship": "sister",
+            "contact-0-phone": "555-0101",
+            "contact-0-outside_team": "on",
+            "line-TOTAL_FORMS": 1,
+            "line-INITIAL_FORMS": 0,
+            "line-0-name": "988 Suicide & Crisis Lifeline",
+            "line-0-phone": "988",
+        },
+    )
+    assert response.status_code == 302
     client.post(
         reverse("engagements:transition", args=[engagement.pk]),
         {"to": "active", "reason": "Agreements signed"},
@@ -98,6 +116,17 @@ def test_referral_to_exit_through_the_pages(client, world):
     engagement.refresh_from_db()
     assert engagement.state == State.ACTIVE
     assert engagement.assessment_due_on is not None
+    response = client.post(
+        reverse("teamplans:edit", args=[engagement.pk]),
+        {
+            "version": 0,
+            "channels": ["phone", "text"],
+            "frequency": "Once a week",
+            "language": "en",
+            "boundaries": "No calls after 8 pm",
+        },
+    )
+    assert response.status_code == 302
 
     response = client.post(
         reverse("plans:goal_create", args=[engagement.pk]),

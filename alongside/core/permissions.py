@@ -32,6 +32,7 @@ class Cap(StrEnum):
     ENGAGEMENTS_VIEW = "engagements.view"
     ENGAGEMENTS_TRANSITION = "engagements.transition"
     AGREEMENTS_RECORD = "agreements.record"
+    DISCLOSURES_MAKE = "disclosures.make"
     MEETINGS_WRITE = "meetings.write"
     NOTES_READ = "notes.read"
     GOALS_WRITE = "goals.write"
@@ -56,6 +57,7 @@ _HANDS_ON = {
     Cap.ENGAGEMENTS_TRANSITION,
     Cap.PORTAL_INVITE,
     Cap.AGREEMENTS_RECORD,
+    Cap.DISCLOSURES_MAKE,
     Cap.MEETINGS_WRITE,
     Cap.GOALS_WRITE,
     Cap.ASSESSMENTS_WRITE,

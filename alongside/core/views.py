@@ -38,7 +38,8 @@ def dashboard(request):
         context["new_referrals"] = list(
             referral_selectors.referral_list(user, org, status="new")[:10]
         )
-    shown = [e.participant_id for e in context["due"]["assessments"] + context["due"]["endings"]]
+    due = context["due"]
+    shown = [e.participant_id for e in due["assessments"] + due["endings"] + due["team_plans"]]
     shown += [r.participant_id for r in context.get("new_referrals", [])]
     read_record(request, "dashboard", shown)
     return render(request, "core/dashboard.html", context)

@@ -11,6 +11,7 @@ from alongside.core.permissions import engagements_visible_to, get_or_404
 from alongside.engagements.models import Engagement, State
 from alongside.engagements.services import OPEN_STATES
 from alongside.meetings.models import Meeting, MeetingStatus
+from alongside.teamplans.selectors import reviews_due
 
 # How far ahead due work shows, and when "approaching end" starts.
 DUE_SOON_DAYS = 30
@@ -49,7 +50,7 @@ def state_counts(user, organization) -> list[dict]:
 
 
 def due_work(user, organization, *, today: datetime.date | None = None, limit: int = 10) -> dict:
-    """Assessments due soon or overdue, and engagements near or past their guideline."""
+    """Assessments and team plan reviews due soon or overdue; engagements near their end."""
     today = today or timezone.localdate()
     visible = engagements_visible_to(user, organization).select_related(
         "participant", "program", "supporter"
@@ -62,11 +63,16 @@ def due_work(user, organization, *, today: datetime.date | None = None, limit: i
         state__in=[State.ONBOARDING, State.ACTIVE],
         guideline_ends_on__lte=today + datetime.timedelta(days=APPROACHING_END_DAYS),
     ).order_by("guideline_ends_on", "pk")
+    team_plans = reviews_due(visible, today)
     return {
         "assessments": list(assessments[:limit]),
         "assessments_count": assessments.count(),
         "endings": list(endings[:limit]),
         "endings_count": endings.count(),
+        # Yearly team plan reviews due within 30 days or overdue, or never written after
+        # onboarding; each row carries ``team_plan_due_on`` (None when there is no worksheet).
+        "team_plans": list(team_plans[:limit]),
+        "team_plans_count": team_plans.count(),
         "today": today,
     }
 

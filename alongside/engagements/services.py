@@ -47,10 +47,15 @@ def due_dates(
 
 
 def missing_for_activation(engagement: Engagement) -> list[str]:
-    """Names of the program's required agreements not yet signed for this engagement."""
+    """What activation still needs: unsigned required agreements, then the emergency plan."""
+    from alongside.emergencyplans.services import participant_has_plan
+
     required = engagement.program.required_agreements.order_by("name")
     signed = set(engagement.agreements.values_list("kind_id", flat=True))
-    return [kind.name for kind in required if kind.pk not in signed]
+    missing = [kind.name for kind in required if kind.pk not in signed]
+    if not participant_has_plan(engagement.participant_id):
+        missing.append(_("Emergency plan"))
+    return missing
 
 
 def _refusal(engagement: Engagement, to_state: str) -> RuleViolation | None:
@@ -66,8 +71,7 @@ def _refusal(engagement: Engagement, to_state: str) -> RuleViolation | None:
         missing = missing_for_activation(engagement)
         if missing:
             return RuleViolation(
-                _("Record these signed agreements before activating: %(missing)s.")
-                % {"missing": ", ".join(missing)},
+                _("Before activating, complete: %(missing)s.") % {"missing": ", ".join(missing)},
                 missing=missing,
             )
     if to_state == State.CLOSED and engagement.state == State.EXITING:

@@ -6,13 +6,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from alongside.audit.services import read_record
+from alongside.consents.selectors import engagement_section as consent_section
 from alongside.core.decorators import capability_required
 from alongside.core.permissions import Cap, capabilities_of
 from alongside.core.web import attempt, page_of
+from alongside.emergencyplans.selectors import engagement_section as emergency_plan_section
 from alongside.engagements import selectors, services
 from alongside.engagements.forms import TransitionForm
 from alongside.engagements.models import State
 from alongside.exits.models import ExitReason
+from alongside.teamplans.selectors import engagement_section as team_plan_section
 
 # Moves offered as buttons on the page; exits have their own forms.
 MANUAL_MOVES = {State.ACTIVE, State.CLOSED}
@@ -76,7 +79,12 @@ def engagement_detail(request, pk: int):
         "exit": getattr(engagement, "exit", None),
         "exit_reasons": ExitReason.choices,
         "moves": [(s, State(s).label) for s in _manual_moves(engagement)],
+        "consents": consent_section(engagement),
     }
+    context.update(emergency_plan_section(engagement))
+    context.update(team_plan_section(engagement))
+    if context["emergency_plan"] is None:
+        context["missing"].append(_("Emergency plan"))
     read_record(request, "engagement", [engagement.participant_id])
     return render(request, "engagements/detail.html", context)
 

@@ -42,6 +42,8 @@ from alongside.assessments.models import Assessment, Tier
 from alongside.assessments.services import assessment_record
 from alongside.concerns.models import Category, Concern, ConcernStatus, ConcernUrgency
 from alongside.concerns.services import concern_raise, concern_update
+from alongside.emergencyplans.models import EmergencyPlan, EmergencyPlanVersion
+from alongside.emergencyplans.services import emergency_plan_save
 from alongside.engagements.models import Engagement, State, StateChange, SupporterAssignment
 from alongside.engagements.services import engagement_transition
 from alongside.exits.models import Exit, ExitReason
@@ -60,6 +62,8 @@ from alongside.referrals.services import (
     referral_decline,
     referral_waitlist,
 )
+from alongside.teamplans.models import Channel, TeamPlanWorksheet
+from alongside.teamplans.services import review_due, worksheet_save
 
 DEMO_PASSWORD = "alongside-demo"
 ORGANIZATION_NAME = "Riverbend Peer Network"
@@ -140,6 +144,7 @@ def demo_build(
         _tiers_from_assessments(builder.org)
         _assignments_from_engagements(builder.org)
         _matching_details(builder.org, random.Random(seed + 7919))
+        _plans_and_worksheets(builder.org, random.Random(seed + 7933), builder.today)
     organization = builder.org
     return DemoResult(
         organization=organization,
@@ -192,6 +197,102 @@ def _matching_details(organization: Organization, rng: random.Random) -> None:
     Referral.objects.bulk_update(
         waiting, ["meeting_place", "remote_ok", "preferred_times"], batch_size=500
     )
+
+
+def _plan_content(rng: random.Random) -> dict:
+    """An emergency plan in a participant's words, drawn from the phrases below."""
+    contact = rng.choice(PLAN_CONTACTS)
+    contacts = [
+        {
+            "name": contact[0],
+            "relationship": contact[1],
+            "phone": f"555-01{rng.randint(10, 99)}",
+            "outside_team": contact[2],
+        }
+    ]
+    lines = [{"name": "988 Suicide & Crisis Lifeline (call or text)", "phone": "988"}]
+    if rng.random() < 0.5:
+        lines.append({"name": "Riverbend County mobile crisis team", "phone": "555-0100"})
+    return {
+        "well": rng.choice(PLAN_WELL),
+        "warning_signs": rng.choice(PLAN_SIGNS),
+        "helps": rng.choice(PLAN_HELPS),
+        "does_not_help": rng.choice(PLAN_NOT_HELPS),
+        "contacts": contacts,
+        "crisis_lines": lines,
+        "facilities_preferred": rng.choice(("Riverbend Peer Respite house", "", "")),
+        "needs_pets": rng.choice(("My neighbor feeds the cat.", "", "")),
+        "no_longer_needed": "When I am sleeping and eating again and say so myself.",
+    }
+
+
+def _plans_and_worksheets(
+    organization: Organization, rng: random.Random, today: datetime.date
+) -> None:
+    """Emergency plans and team plan worksheets for the bulk layer's activated engagements.
+
+    The story writes its own through the services; this covers the rest in bulk, with a
+    generator of its own so every other draw of the demo stays as it was.
+    """
+    started = [State.ACTIVE, State.EXITING, State.CLOSED]
+    rows = list(
+        Engagement.objects.filter(organization=organization, state__in=started)
+        .order_by("pk")
+        .values_list("pk", "participant_id", "supporter_id", "activated_on")
+    )
+    have_plan = set(
+        EmergencyPlan.objects.filter(organization=organization).values_list(
+            "participant_id", flat=True
+        )
+    )
+    have_sheet = set(
+        TeamPlanWorksheet.objects.filter(engagement__organization=organization).values_list(
+            "engagement_id", flat=True
+        )
+    )
+    fallback = User.objects.get(username="coordinator")
+    tz = timezone.get_current_timezone()
+    plans, versions, sheets = [], [], []
+    for pk, participant_id, supporter_id, activated_on in rows:
+        activated_on = activated_on or today
+        author = supporter_id or fallback.pk
+        saved = datetime.datetime.combine(
+            activated_on - datetime.timedelta(days=1), datetime.time(13), tzinfo=tz
+        )
+        if participant_id not in have_plan:
+            have_plan.add(participant_id)
+            plans.append(EmergencyPlan(organization=organization, participant_id=participant_id))
+            versions.append(
+                EmergencyPlanVersion(
+                    number=1, saved_by_id=author, saved_at=saved, **_plan_content(rng)
+                )
+            )
+        if pk not in have_sheet:
+            reviewed = activated_on
+            while (today - reviewed).days > 365 and rng.random() < 0.8:
+                reviewed = review_due(reviewed)
+            sheets.append(
+                TeamPlanWorksheet(
+                    engagement_id=pk,
+                    channels=rng.choice(DEMO_CHANNELS),
+                    days_and_hours=rng.choice(DEMO_HOURS),
+                    frequency=rng.choice(DEMO_FREQUENCIES),
+                    messages_ok=rng.random() < 0.7,
+                    boundaries=rng.choice(DEMO_BOUNDARIES),
+                    reviewed_on=reviewed,
+                    review_due_on=review_due(reviewed),
+                    created_by_id=author,
+                )
+            )
+    plans = EmergencyPlan.objects.bulk_create(plans, batch_size=BATCH)
+    for plan, version in zip(plans, versions, strict=True):
+        version.plan = plan
+        version.changed = [name for name, value in version.content().items() if value]
+    versions = EmergencyPlanVersion.objects.bulk_create(versions, batch_size=BATCH)
+    for plan, version in zip(plans, versions, strict=True):
+        plan.current = version
+    EmergencyPlan.objects.bulk_update(plans, ["current"], batch_size=BATCH)
+    TeamPlanWorksheet.objects.bulk_create(sheets, batch_size=BATCH)
 
 
 def _tiers_from_assessments(organization: Organization) -> None:
@@ -376,6 +477,45 @@ EXIT_NOTES = {
     ExitReason.LOST_CONTACT: "No answer for six weeks across phone, text and a letter.",
     ExitReason.OTHER: "Support ended by mutual agreement.",
 }
+PLAN_WELL = (
+    "I get up early, walk the dog and call my sister most days.",
+    "I cook, keep my room tidy and go to my Thursday meeting.",
+    "I joke around, answer texts and keep my appointments.",
+)
+PLAN_SIGNS = (
+    "I stop answering the phone for more than two days; I stop eating.",
+    "I talk fast, do not sleep and start giving things away.",
+    "I miss meetings, stay in bed and say I am a burden.",
+)
+PLAN_HELPS = (
+    "Sit with me; talk quietly; remind me of my daughter.",
+    "A walk outside, a warm drink, someone who does not rush me.",
+    "Help me call my sponsor and get to a meeting.",
+)
+PLAN_NOT_HELPS = (
+    "Raised voices, lots of questions at once, police at the door if it can be avoided.",
+    "Being told to snap out of it.",
+    "Crowded rooms and bright lights.",
+)
+PLAN_CONTACTS = (
+    ("Maria", "sister", True),
+    ("Deacon Lewis", "friend from church", True),
+    ("Jo", "sponsor", True),
+    ("Riverbend front desk", "program office", False),
+)
+DEMO_CHANNELS = (
+    [Channel.PHONE, Channel.TEXT],
+    [Channel.IN_PERSON, Channel.PHONE],
+    [Channel.TEXT],
+    [Channel.IN_PERSON, Channel.VIDEO],
+)
+DEMO_HOURS = ("Weekdays 10–4", "Mornings before noon", "Tuesdays and Thursdays after 2", "")
+DEMO_FREQUENCIES = ("Once a week", "Twice a week at first, then weekly", "Every other week")
+DEMO_BOUNDARIES = (
+    "No calls after 8 pm.\nWe meet in public places.\nNo lending money.",
+    "Texts are answered within a working day.\nNo social media contact.",
+    "We start and end on time.\nEither of us can pause a hard conversation.",
+)
 LIVED_EXPERIENCE = [value for value, _ in LivedExperience.choices]
 OTHER_LANGUAGES = ("zh", "vi", "ar", "fr", "ht", "asl")
 
@@ -446,6 +586,9 @@ class _Person:
 class _Builder:
     def __init__(self, *, seed: int, today: datetime.date) -> None:
         self.rng = random.Random(seed)
+        # Emergency plans and worksheets draw from their own generator, so the rest of the
+        # story draws the same as before they existed.
+        self.plan_rng = random.Random(seed + 7927)
         self.today = today
         self.tz = timezone.get_current_timezone()
         # One hash for every demo account: Argon2 is slow on purpose.
@@ -784,6 +927,8 @@ class _Builder:
                 actor=supporter,
             )
             AgreementRecord.objects.filter(pk=record.pk).update(recorded_at=self.at(signed, 17))
+        if state != State.ONBOARDING or self.plan_rng.random() < 0.5:
+            self.emergency_plan(engagement, supporter, min(t_active + 1, matched_days_ago))
         if state != State.ONBOARDING:
             engagement = engagement_transition(
                 engagement=engagement,
@@ -796,6 +941,7 @@ class _Builder:
                 activated_on=timeline[State.ACTIVE].date()
             )
             engagement.refresh_from_db()
+            self.team_plan(engagement, supporter, t_active)
 
         # Meetings, spread between activation (or the match) and the exit (or today).
         first = t_active if state != State.ONBOARDING else matched_days_ago
@@ -888,6 +1034,41 @@ class _Builder:
         self._stamp_timeline(engagement, timeline)
         engagement.refresh_from_db()
         return engagement
+
+    def emergency_plan(self, engagement: Engagement, supporter: User, days_ago: int) -> None:
+        """The participant's plan, written with the supporter before activation."""
+        if EmergencyPlan.objects.filter(participant_id=engagement.participant_id).exists():
+            return  # a returning participant's plan carries over
+        version = emergency_plan_save(
+            participant=engagement.participant,
+            actor=supporter,
+            based_on=0,
+            engagement=engagement,
+            **_plan_content(self.plan_rng),
+        )
+        EmergencyPlanVersion.objects.filter(pk=version.pk).update(saved_at=self.at(days_ago, 13))
+
+    def team_plan(self, engagement: Engagement, supporter: User, t_active: int) -> None:
+        """The worksheet agreed at activation, and reviewed yearly, though not always on time."""
+        rng = self.plan_rng
+        worksheet = worksheet_save(
+            engagement=engagement,
+            actor=supporter,
+            expected_version=0,
+            channels=rng.choice(DEMO_CHANNELS),
+            days_and_hours=rng.choice(DEMO_HOURS),
+            frequency=rng.choice(DEMO_FREQUENCIES),
+            language=engagement.participant.preferred_language,
+            messages_ok=rng.random() < 0.7,
+            boundaries=rng.choice(DEMO_BOUNDARIES),
+        )
+        reviewed = self.today - datetime.timedelta(days=t_active)
+        while (self.today - reviewed).days > 365 and rng.random() < 0.6:
+            reviewed = review_due(reviewed)
+        TeamPlanWorksheet.objects.filter(pk=worksheet.pk).update(
+            reviewed_on=reviewed, review_due_on=review_due(reviewed)
+        )
+        worksheet.history.update(history_date=self.at(t_active, 15, 30))
 
     def _matched_without_onboarding(
         self, referral: Referral, supporter: User, t_match: datetime.datetime

@@ -3,4 +3,8 @@ from django.urls import path
 from alongside.portal import views
 
 app_name = "portal"
-urlpatterns = [path("", views.portal_home, name="home")]
+urlpatterns = [
+    path("", views.portal_home, name="home"),
+    path("emergency-plan/", views.emergency_plan, name="emergency_plan"),
+    path("emergency-plan/edit/", views.emergency_plan_edit, name="emergency_plan_edit"),
+]

@@ -1,15 +1,21 @@
 """The participant's own view of their support."""
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from alongside.audit.services import read_record
 from alongside.concerns.models import Concern
 from alongside.core.decorators import capability_required
 from alongside.core.permissions import Cap, engagements_visible_to
+from alongside.emergencyplans import views as plan_views
+from alongside.emergencyplans.selectors import plan_for
 from alongside.meetings.models import Meeting, MeetingStatus
+from alongside.participants.models import Participant
 
 
 @require_GET
@@ -18,7 +24,7 @@ def portal_home(request):
     engagements = list(
         engagements_visible_to(request.user, request.organization)
         .filter(participant__user=request.user)
-        .select_related("program", "supporter", "participant")
+        .select_related("program", "supporter", "participant", "team_plan")
         .prefetch_related(
             "goals",
             Prefetch(
@@ -39,9 +45,51 @@ def portal_home(request):
     concerns = Concern.objects.filter(
         organization=request.organization, raised_by=request.user
     ).order_by("-created_at")[:10]
+    participant = _own_participant(request, missing_ok=True)
+    plan = plan_for(participant.pk) if participant else None
     read_record(request, "portal", {e.participant_id for e in engagements})
     return render(
         request,
         "portal/home.html",
-        {"engagements": engagements, "concerns": concerns},
+        {
+            "engagements": engagements,
+            "concerns": concerns,
+            "participant": participant,
+            "emergency_plan": plan,
+        },
+    )
+
+
+def _own_participant(request, missing_ok: bool = False) -> Participant | None:
+    """The participant record of the person signed in, in this organization."""
+    participant = Participant.objects.filter(
+        user=request.user, organization=request.organization
+    ).first()
+    if participant is None and not missing_ok:
+        raise Http404
+    return participant
+
+
+@require_GET
+@capability_required(Cap.PORTAL_VIEW)
+def emergency_plan(request):
+    participant = _own_participant(request)
+    return plan_views.plan_page(
+        request,
+        participant,
+        edit_url=reverse("portal:emergency_plan_edit"),
+        back_url=reverse("portal:home"),
+        back_label=_("My support"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.PORTAL_VIEW)
+def emergency_plan_edit(request):
+    participant = _own_participant(request)
+    return plan_views.plan_edit_page(
+        request,
+        participant,
+        back_url=reverse("portal:emergency_plan"),
+        title=_("My emergency plan"),
     )

@@ -38,7 +38,12 @@ def test_activation_without_agreements_is_refused_naming_them(world, api_as):
 
     assert response.status_code == 409
     body = response.json()
-    assert body["missing"] == ["Joint Participation Contract", "Release of Liability"]
+    assert body["missing"] == [
+        "Joint Participation Contract",
+        "Release of Liability",
+        "Emergency plan",
+    ]
+    assert "Emergency plan" in body["detail"]
     assert "Joint Participation Contract" in body["detail"]
     assert "Release of Liability" in body["detail"]
     onboarding.refresh_from_db()

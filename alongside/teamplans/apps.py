@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TeamPlansConfig(AppConfig):
+    name = "alongside.teamplans"
+    label = "teamplans"
+    verbose_name = "Team plan worksheets"
