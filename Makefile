@@ -26,7 +26,7 @@ endif
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test pytest lint fmt chromium test-postgres
+.PHONY: help install run test pytest lint fmt chromium pdf-libs test-postgres
 
 help:
 	@echo "make run            set up and serve the demo on http://127.0.0.1:8000"
@@ -55,8 +55,12 @@ ifneq ($(SKIP_BROWSER),1)
 	@sh scripts/ensure-chromium.sh
 endif
 
+# Pango and a font for WeasyPrint (signed documents as PDF).
+pdf-libs:
+	@sh scripts/ensure-weasyprint-libs.sh
+
 # Lint and tests both run, so one report shows everything; either failing fails.
-test: install chromium
+test: install chromium pdf-libs
 	@status=0; \
 	$(MAKE) --no-print-directory lint || status=1; \
 	$(MAKE) --no-print-directory pytest || status=1; \
@@ -74,7 +78,7 @@ pytest: install
 	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests; that counts as a failure" >&2; fi; \
 	exit $$rc
 
-test-postgres: install chromium
+test-postgres: install chromium pdf-libs
 	@url=$$(sh scripts/ensure-postgres.sh) && DATABASE_URL="$$url" $(MAKE) --no-print-directory pytest
 
 lint: install

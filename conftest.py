@@ -17,7 +17,8 @@ import pytest
 from django.utils import timezone
 
 from alongside.accounts.models import Membership, PeerSupporterProfile, Role, User
-from alongside.agreements.models import AgreementKind, AgreementRecord
+from alongside.agreements.models import DocumentRequirement
+from alongside.agreements.services import document_record_paper, document_template_create
 from alongside.engagements.models import Engagement, State
 from alongside.organizations.models import Organization, Program
 from alongside.participants.models import Participant
@@ -79,11 +80,25 @@ def world(db) -> World:
         organization=w.org, name="Peer Respite", duration_guideline_days=7
     )
     w.other_program = Program.objects.create(organization=w.other_org, name="Peer Support")
-    w.release = AgreementKind.objects.create(organization=w.org, name="Release of Liability")
-    w.contract = AgreementKind.objects.create(
-        organization=w.org, name="Joint Participation Contract"
+    # Two document templates (one version each) that Community Peer Support requires.
+    w.release = document_template_create(
+        organization=w.org,
+        title="Release of Liability",
+        kind="release",
+        body="<p>I take part by my own choice.</p>",
+        signers=["participant"],
+        actor=None,
     )
-    w.program.required_agreements.set([w.release, w.contract])
+    w.contract = document_template_create(
+        organization=w.org,
+        title="Joint Participation Contract",
+        kind="agreement",
+        body="<p>We agree how we work together.</p>",
+        signers=["participant", "supporter"],
+        actor=None,
+    )
+    for template in (w.release, w.contract):
+        DocumentRequirement.objects.create(program=w.program, template=template)
 
     w.admin = make_user("ada", "Ada")
     grant(w.admin, w.org, Role.ADMIN)
@@ -124,13 +139,16 @@ def world(db) -> World:
         organization=w.org, user=w.participant_user, first_name="Pat", last_name="Rivera"
     )
     w.engagement = open_engagement(w.participant, w.program, w.supporter)
-    for kind in (w.release, w.contract):
-        AgreementRecord.objects.create(
+    w.signed = [
+        document_record_paper(
             engagement=w.engagement,
-            kind=kind,
+            version=template.current,
+            signer_name="Pat Rivera",
             signed_on=w.engagement.started_on,
-            recorded_by=w.supporter,
+            actor=w.supporter,
         )
+        for template in (w.release, w.contract)
+    ]
     w.other_participant = Participant.objects.create(
         organization=w.org, first_name="Quinn", last_name="Lee"
     )

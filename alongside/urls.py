@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("alongside.referrals.urls")),
     path("", include("alongside.matching.urls")),
     path("engagements/", include("alongside.engagements.urls")),
-    path("engagements/", include("alongside.agreements.urls")),
+    path("", include("alongside.agreements.urls")),
     path("engagements/", include("alongside.meetings.urls")),
     path("", include("alongside.plans.urls")),
     path("", include("alongside.consents.urls")),

@@ -165,6 +165,14 @@ def _consent_body(world):
     }
 
 
+def _signed_document(world):
+    return {"pk": world.signed[0].pk}
+
+
+def _document_to_sign(world):
+    return {"pk": world.engagement.pk, "template": world.release.pk}
+
+
 def _none(world):
     return {}
 
@@ -213,6 +221,11 @@ ACCESS = {
     # A POST without a choice redirects back to the page with a message.
     "engagements:transition": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
     "agreements:record": (_engagement, "get", ENGAGEMENT_WRITE),
+    "agreements:pdf": (_signed_document, "get", ENGAGEMENT_READ),
+    "agreements:portal_list": (_none, "get", PORTAL_PAGE),
+    # Pat's own engagement; another participant's answers 404 (tested in the app).
+    "agreements:portal_sign": (_document_to_sign, "get", PORTAL_PAGE),
+    "agreements:portal_pdf": (_signed_document, "get", PORTAL_PAGE),
     "meetings:create": (_engagement, "get", ENGAGEMENT_WRITE),
     "plans:goal_create": (_engagement, "get", ENGAGEMENT_WRITE),
     "plans:goal_edit": (_goal, "get", ENGAGEMENT_WRITE),

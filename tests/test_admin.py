@@ -30,6 +30,24 @@ def test_an_admin_cannot_open_another_organizations_program(client, world, staff
     assert response.status_code == 302  # Django admin: "doesn't exist", back to the index
 
 
+def _requirement_forms(world) -> dict:
+    forms = {
+        "document_requirements-TOTAL_FORMS": 2,
+        "document_requirements-INITIAL_FORMS": 2,
+        "document_requirements-MIN_NUM_FORMS": 0,
+        "document_requirements-MAX_NUM_FORMS": 1000,
+    }
+    for i, requirement in enumerate(world.program.document_requirements.all()):
+        prefix = f"document_requirements-{i}-"
+        forms[prefix + "id"] = requirement.pk
+        forms[prefix + "program"] = world.program.pk
+        forms[prefix + "template"] = requirement.template_id
+        forms[prefix + "resign_on_new_version"] = "on"
+        if requirement.template_id == world.contract.pk:
+            forms[prefix + "DELETE"] = "on"
+    return forms
+
+
 def test_an_admin_changes_a_programs_guideline(client, world, staff_admin):
     client.force_login(staff_admin)
     url = reverse("admin:organizations_program_change", args=[world.program.pk])
@@ -41,7 +59,8 @@ def test_an_admin_changes_a_programs_guideline(client, world, staff_admin):
             "description": "",
             "duration_guideline_days": 180,
             "assessment_interval_months": 6,
-            "required_agreements": [world.release.pk],
+            # It keeps the Release of Liability and stops requiring the contract.
+            **_requirement_forms(world),
             "is_active": "on",
             "matching_weights-TOTAL_FORMS": 1,
             "matching_weights-INITIAL_FORMS": 0,
@@ -59,7 +78,7 @@ def test_an_admin_changes_a_programs_guideline(client, world, staff_admin):
     assert response.status_code == 302, response.content.decode()[:3000]
     program = Program.objects.get(pk=world.program.pk)
     assert program.duration_guideline_days == 180
-    assert list(program.required_agreements.all()) == [world.release]
+    assert [r.template for r in program.document_requirements.all()] == [world.release]
     assert program.matching_weights.language == 60
     assert program.matching_weights.availability == 25
 

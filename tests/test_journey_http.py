@@ -88,7 +88,12 @@ def test_referral_to_exit_through_the_pages(client, world):
     for kind in (world.release, world.contract):
         response = client.post(
             reverse("agreements:record", args=[engagement.pk]),
-            {"kind": kind.pk, "signed_on": timezone.localdate().isoformat()},
+            {
+                "template": kind.pk,
+                "signer_name": "Robin Vale",
+                "role": "participant",
+                "signed_on": timezone.localdate().isoformat(),
+            },
         )
         assert response.status_code == 302
     response = client.post(

@@ -1,40 +1,290 @@
-"""Recording that a required agreement was signed."""
+"""Publishing document templates and signing them."""
 
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
-from django.db import transaction
+import nh3
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alongside.agreements.models import AgreementKind, AgreementRecord
+from alongside.agreements.models import (
+    DocumentKind,
+    DocumentTemplate,
+    DocumentVersion,
+    SignatureMethod,
+    SignedDocument,
+    SignerRole,
+)
 from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
 from alongside.engagements.services import ensure_writable
 
+# Safe formatting only: no script, no style, no event handlers, links to web or mail.
+ALLOWED_TAGS = {"p", "h2", "h3", "ul", "ol", "li", "strong", "em", "br", "a"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
-def agreement_record(
-    *, engagement, kind: AgreementKind, signed_on: datetime.date, actor
-) -> AgreementRecord:
-    ensure_writable(engagement)
-    if kind.organization_id != engagement.organization_id:
-        raise RuleViolation(_("Choose an agreement of this organization."))
-    if signed_on > timezone.localdate():
-        raise RuleViolation(_("The signing date cannot be in the future."))
-    if engagement.agreements.filter(kind=kind).exists():
-        raise RuleViolation(_("%(kind)s is already recorded as signed.") % {"kind": kind})
+
+def sanitize_body(html: str) -> str:
+    """The body as stored: only the formatting of ALLOWED_TAGS survives."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    ).strip()
+
+
+def _clean_signers(signers) -> list[str]:
+    roles = [role for role in SignerRole.values if role in set(signers)]
+    if not roles:
+        raise RuleViolation(_("Choose who signs this document (at least the participant)."))
+    return roles
+
+
+def document_template_create(
+    *, organization, title: str, kind: str, body: str, signers, actor
+) -> DocumentTemplate:
+    """A new template with its first version."""
+    title = title.strip()
+    if DocumentTemplate.objects.filter(organization=organization, title=title).exists():
+        raise RuleViolation(_("A document named “%(title)s” already exists.") % {"title": title})
     with transaction.atomic():
-        record = AgreementRecord(
-            engagement=engagement, kind=kind, signed_on=signed_on, recorded_by=actor
+        template = DocumentTemplate.objects.create(
+            organization=organization, title=title, kind=kind
         )
-        record._history_user = actor
-        record.save()
+        document_version_publish(template=template, body=body, signers=signers, actor=actor)
+    template.refresh_from_db()
+    return template
+
+
+def document_version_publish(
+    *, template: DocumentTemplate, body: str, signers, actor, title: str | None = None
+) -> DocumentVersion | None:
+    """Publish a new version if the text, title or signers changed; None if nothing did."""
+    body = sanitize_body(body)
+    if not body:
+        raise RuleViolation(_("Write the document's text before publishing it."))
+    signers = _clean_signers(signers)
+    title = (title or template.title).strip()
+    with transaction.atomic():
+        locked = DocumentTemplate.objects.select_for_update().get(pk=template.pk)
+        current = locked.current
+        if current and (current.body, current.signers, current.title) == (body, signers, title):
+            return None
+        version = DocumentVersion.objects.create(
+            template=locked,
+            number=(current.number + 1) if current else 1,
+            title=title,
+            body=body,
+            signers=signers,
+            published_at=timezone.now(),
+            published_by=actor if getattr(actor, "pk", None) else None,
+        )
+        locked.current = version
+        locked.title = title
+        locked.save(update_fields=["current", "title"])
+        template.current, template.title = version, title
+        event_record(
+            actor=actor,
+            organization=locked.organization,
+            action="document.published",
+            obj=version,
+            data={"template": locked.pk, "title": title, "number": version.number},
+        )
+    return version
+
+
+# The starting templates: file in starting_templates/ → title, kind, who signs.
+STARTING_TEMPLATES_DIR = Path(__file__).parent / "starting_templates"
+STARTING_TEMPLATES = (
+    ("release_of_liability.html", "Release of Liability", DocumentKind.RELEASE,
+     ["participant"]),
+    ("joint_participation_contract.html", "Joint Participation Contract",
+     DocumentKind.AGREEMENT, ["participant", "supporter"]),
+    ("on_board_policy.html", "On-Board Policy", DocumentKind.POLICY, ["participant"]),
+    ("participant_privacy_and_safety.html", "Participant Privacy & Safety",
+     DocumentKind.POLICY, ["participant"]),
+    ("peer_support_boundaries.html", "Peer Support Boundaries", DocumentKind.AGREEMENT,
+     ["participant", "supporter"]),
+    ("peer_support_rules.html", "Peer Support Rules", DocumentKind.POLICY, ["participant"]),
+)  # fmt: skip
+
+
+def starting_templates_install(*, organization, actor=None) -> list[DocumentTemplate]:
+    """Add Alongside's starting templates the organization does not have yet (by title)."""
+    have = set(organization.document_templates.values_list("title", flat=True))
+    made = []
+    for filename, title, kind, signers in STARTING_TEMPLATES:
+        if title in have:
+            continue
+        body = (STARTING_TEMPLATES_DIR / filename).read_text(encoding="utf-8")
+        made.append(
+            document_template_create(
+                organization=organization,
+                title=title,
+                kind=kind,
+                body=body,
+                signers=signers,
+                actor=actor,
+            )
+        )
+    return made
+
+
+def _normalized(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _record(engagement, version, role, **fields) -> SignedDocument:
+    try:
+        with transaction.atomic():
+            signed = SignedDocument.objects.create(
+                engagement=engagement, version=version, role=role, **fields
+            )
+    except IntegrityError:
+        raise RuleViolation(
+            _("%(document)s (version %(n)d) is already signed.")
+            % {"document": version.title, "n": version.number}
+        ) from None
+    return signed
+
+
+def _check_version(engagement, version: DocumentVersion, role: str) -> None:
+    ensure_writable(engagement)
+    if version.template.organization_id != engagement.organization_id:
+        raise RuleViolation(_("Choose a document of this organization."))
+    if role not in SignerRole.values:
+        raise RuleViolation(_("Choose who signed."))
+    if SignedDocument.objects.filter(engagement=engagement, version=version, role=role).exists():
+        raise RuleViolation(
+            _("%(document)s (version %(n)d) is already signed.")
+            % {"document": version.title, "n": version.number}
+        )
+
+
+def document_sign(
+    *,
+    engagement,
+    version: DocumentVersion,
+    shown_hash: str,
+    typed_name: str,
+    actor,
+    method: str = SignatureMethod.PORTAL,
+    role: str = SignerRole.PARTICIPANT,
+    ip: str | None = None,
+    user_agent: str = "",
+) -> SignedDocument:
+    """The participant signs the version they were shown (its hash proves which text)."""
+    with transaction.atomic():
+        return _document_sign(
+            engagement=engagement,
+            version=version,
+            shown_hash=shown_hash,
+            typed_name=typed_name,
+            actor=actor,
+            method=method,
+            role=role,
+            ip=ip,
+            user_agent=user_agent,
+        )
+
+
+def _document_sign(
+    *, engagement, version, shown_hash, typed_name, actor, method, role, ip, user_agent
+) -> SignedDocument:
+    _check_version(engagement, version, role)
+    # Read from the database under a lock: publishing a new version waits, or we see it.
+    current_id = (
+        DocumentTemplate.objects.select_for_update()
+        .values_list("current_id", flat=True)
+        .get(pk=version.template_id)
+    )
+    if current_id != version.pk:
+        raise RuleViolation(
+            _("A new version of %(document)s has been published; read it, then sign.")
+            % {"document": version.template.title}
+        )
+    if shown_hash != version.sha256:
+        raise RuleViolation(
+            _("The document you signed does not match the published text. Open it again.")
+        )
+    participant = engagement.participant
+    names = {
+        _normalized(f"{participant.first_name} {participant.last_name}"),
+        _normalized(participant.display_name),
+    }
+    if role == SignerRole.PARTICIPANT and _normalized(typed_name) not in names:
+        raise RuleViolation(
+            _("Type your full name as the program has it: %(name)s.")
+            % {"name": f"{participant.first_name} {participant.last_name}".strip()}
+        )
+    with transaction.atomic():
+        signed = _record(
+            engagement,
+            version,
+            role,
+            signer=actor,
+            signer_name=" ".join(typed_name.split()),
+            method=method,
+            signed_at=timezone.now(),
+            ip=ip,
+            user_agent=user_agent[:500],
+            sha256=version.sha256,
+            recorded_by=actor,
+        )
         event_record(
             actor=actor,
             organization=engagement.organization,
-            action="agreement.recorded",
-            obj=record,
-            data={"engagement": engagement.pk, "kind": kind.name},
+            action="document.signed",
+            obj=signed,
+            data={
+                "engagement": engagement.pk,
+                "title": version.title,
+                "number": version.number,
+                "method": method,
+            },
         )
-    return record
+    return signed
+
+
+def document_record_paper(
+    *,
+    engagement,
+    version: DocumentVersion,
+    signer_name: str,
+    signed_on: datetime.date,
+    actor,
+    role: str = SignerRole.PARTICIPANT,
+) -> SignedDocument:
+    """Staff record a document signed on paper (printed from this version)."""
+    _check_version(engagement, version, role)
+    if signed_on > timezone.localdate():
+        raise RuleViolation(_("The signing date cannot be in the future."))
+    signer_name = " ".join(signer_name.split())
+    if not signer_name:
+        raise RuleViolation(_("Write the name of the person who signed."))
+    noon = datetime.datetime.combine(signed_on, datetime.time(12))
+    with transaction.atomic():
+        signed = _record(
+            engagement,
+            version,
+            role,
+            signer_name=signer_name,
+            method=SignatureMethod.PAPER,
+            signed_at=timezone.make_aware(noon),
+            sha256=version.sha256,
+            recorded_by=actor,
+        )
+        event_record(
+            actor=actor,
+            organization=engagement.organization,
+            action="document.recorded",
+            obj=signed,
+            data={"engagement": engagement.pk, "title": version.title, "number": version.number},
+        )
+    return signed

@@ -1,34 +1,173 @@
-"""Recording that a required agreement was signed (the real documents come later)."""
+"""Signed documents: the team records paper signatures and downloads PDFs; the participant
+reads and signs in the portal."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from alongside.agreements import services
-from alongside.agreements.forms import AgreementRecordForm
-from alongside.agreements.models import AgreementKind
+from alongside.agreements import selectors, services
+from alongside.agreements.forms import PaperSignatureForm, SignForm
+from alongside.agreements.models import DocumentTemplate, DocumentVersion, SignedDocument
+from alongside.agreements.pdf import signed_document_pdf
+from alongside.audit.services import read_record
 from alongside.core.decorators import capability_required
-from alongside.core.permissions import Cap
+from alongside.core.errors import RuleViolation
+from alongside.core.permissions import Cap, engagements_visible_to, get_or_404
+from alongside.core.ratelimit import client_address
+from alongside.core.web import attempt
+from alongside.engagements.services import OPEN_STATES
 from alongside.engagements.web import engagement_form_page
 
 
-def _form(engagement, data):
-    kinds = AgreementKind.objects.filter(organization=engagement.organization).exclude(
-        records__engagement=engagement
+def _paper_form(engagement, data):
+    templates = DocumentTemplate.objects.filter(
+        organization=engagement.organization, current__isnull=False
     )
-    return AgreementRecordForm(data, kinds=kinds)
+    participant = engagement.participant
+    return PaperSignatureForm(
+        data,
+        templates=templates,
+        signer_name=f"{participant.first_name} {participant.last_name}".strip(),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @capability_required(Cap.AGREEMENTS_RECORD)
 def agreement_record(request, pk: int):
+    """Record a document the participant signed on paper (its current version)."""
     return engagement_form_page(
         request,
         pk,
-        make_form=_form,
-        save=lambda engagement, data: services.agreement_record(
-            engagement=engagement, actor=request.user, **data
+        make_form=_paper_form,
+        save=lambda engagement, data: services.document_record_paper(
+            engagement=engagement,
+            version=data["template"].current,
+            signer_name=data["signer_name"],
+            role=data["role"],
+            signed_on=data["signed_on"],
+            actor=request.user,
         ),
-        title=_("Record a signed agreement for %(name)s"),
+        title=_("Record a paper signature for %(name)s"),
         anchor="agreements",
-        done_message=_("Agreement recorded."),
+        done_message=_("Paper signature recorded."),
     )
+
+
+def _pdf_response(request, signed: SignedDocument) -> HttpResponse:
+    read_record(request, "signed document", [signed.engagement.participant_id])
+    response = HttpResponse(signed_document_pdf(signed), content_type="application/pdf")
+    filename = f"{signed.version.title} v{signed.version.number} - {signed.signer_name}.pdf"
+    filename = "".join(c for c in filename if c.isalnum() or c in " .-&v").strip()
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@capability_required(Cap.ENGAGEMENTS_VIEW)
+def document_pdf(request, pk: int):
+    signed = selectors.signed_document_get_for(request.user, request.organization, pk)
+    return _pdf_response(request, signed)
+
+
+# The participant's pages
+
+
+def _own_engagements(request):
+    return engagements_visible_to(request.user, request.organization).filter(
+        participant__user=request.user
+    )
+
+
+@require_GET
+@capability_required(Cap.PORTAL_VIEW)
+def portal_list(request):
+    """My documents: what each of my programs asks me to sign, and what I signed."""
+    engagements = list(
+        _own_engagements(request)
+        .filter(state__in=OPEN_STATES)
+        .select_related("program", "participant")
+        .order_by("-started_on")
+    )
+    sections = [(e, selectors.checklist(e)) for e in engagements]
+    read_record(request, "portal documents", {e.participant_id for e in engagements})
+    return render(request, "agreements/portal_list.html", {"sections": sections})
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.PORTAL_VIEW)
+def portal_sign(request, pk: int, template: int):
+    """Read the current version of a required document and sign it."""
+    engagement = get_or_404(
+        _own_engagements(request).select_related("participant", "organization", "program"),
+        pk=pk,
+    )
+    template = get_or_404(
+        DocumentTemplate.objects.filter(
+            requirements__program=engagement.program, current__isnull=False
+        ).select_related("current"),
+        pk=template,
+    )
+    read_record(request, "portal document", [engagement.participant_id])
+    back = reverse("agreements:portal_list")
+    form = SignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def sign():
+            version = DocumentVersion.objects.filter(template=template, pk=data["version"]).first()
+            if version is None:
+                raise RuleViolation(_("That document is not available. Open it again."))
+            return services.document_sign(
+                engagement=engagement,
+                version=version,
+                shown_hash=data["document_hash"],
+                typed_name=data["typed_name"],
+                actor=request.user,
+                ip=client_address(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+
+        signed = attempt(form, sign)
+        if signed is not None:
+            messages.success(
+                request,
+                _("Signed: %(document)s, version %(n)d.")
+                % {"document": signed.version.title, "n": signed.version.number},
+            )
+            return redirect(back)
+        template.refresh_from_db()
+    version = template.current
+    # Whatever was posted, the hidden fields carry the version now shown.
+    if form.is_bound:
+        form.data = form.data.copy()
+        form.data.update({"version": version.pk, "document_hash": version.sha256})
+        form.data["password"] = ""
+    else:
+        form.initial = {"version": version.pk, "document_hash": version.sha256}
+    already = SignedDocument.objects.filter(
+        engagement=engagement, version=version, role="participant"
+    ).first()
+    return render(
+        request,
+        "agreements/portal_sign.html",
+        {
+            "engagement": engagement,
+            "version": version,
+            "document": version.html,
+            "form": form,
+            "already": already,
+            "back_url": back,
+        },
+    )
+
+
+@require_GET
+@capability_required(Cap.PORTAL_VIEW)
+def portal_pdf(request, pk: int):
+    signed = selectors.own_signed_document(request.user, request.organization, pk)
+    return _pdf_response(request, signed)

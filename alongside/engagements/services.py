@@ -47,12 +47,12 @@ def due_dates(
 
 
 def missing_for_activation(engagement: Engagement) -> list[str]:
-    """What activation still needs: unsigned required agreements, then the emergency plan."""
+    """What activation still needs: required documents unsigned (on their current version
+    where the program asks for re-signing), then the emergency plan."""
+    from alongside.agreements.selectors import missing_documents
     from alongside.emergencyplans.services import participant_has_plan
 
-    required = engagement.program.required_agreements.order_by("name")
-    signed = set(engagement.agreements.values_list("kind_id", flat=True))
-    missing = [kind.name for kind in required if kind.pk not in signed]
+    missing = missing_documents(engagement)
     if not participant_has_plan(engagement.participant_id):
         missing.append(_("Emergency plan"))
     return missing

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from alongside.agreements.selectors import checklist as document_checklist
 from alongside.audit.services import read_record
 from alongside.consents.selectors import engagement_section as consent_section
 from alongside.core.decorators import capability_required
@@ -53,8 +54,7 @@ def _manual_moves(engagement) -> list[str]:
 def engagement_detail(request, pk: int):
     engagement = selectors.engagement_get_for(request.user, request.organization, pk)
     caps = capabilities_of(request.user, request.organization)
-    required = list(engagement.program.required_agreements.order_by("name"))
-    signed = {a.kind_id: a for a in engagement.agreements.select_related("kind", "recorded_by")}
+    checklist = document_checklist(engagement)
     meetings = list(
         engagement.meetings.select_related("note", "created_by").order_by("-starts_at")[
             :RECENT_MEETINGS
@@ -64,13 +64,15 @@ def engagement_detail(request, pk: int):
         "engagement": engagement,
         "flag": selectors.guideline_flag(engagement),
         "can_write": not engagement.is_closed and Cap.MEETINGS_WRITE in caps,
+        "can_record": not engagement.is_closed and Cap.AGREEMENTS_RECORD in caps,
         "can_move": not engagement.is_closed and Cap.ENGAGEMENTS_TRANSITION in caps,
         "show_notes": Cap.NOTES_READ in caps,
         "can_invite": Cap.PORTAL_INVITE in caps,
         "can_rematch": not engagement.is_closed and Cap.MATCHING_ASSIGN in caps,
         "assignments": list(engagement.assignments.select_related("supporter", "actor")),
-        "checklist": [{"kind": k, "record": signed.get(k.pk)} for k in required],
-        "missing": [k.name for k in required if k.pk not in signed],
+        "checklist": checklist,
+        "documents_missing": any(not item.done for item in checklist),
+        "missing": [item.template.title for item in checklist if not item.done],
         "meetings": meetings,
         "meeting_count": engagement.meetings.count(),
         "goals": list(engagement.goals.all()),

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from alongside.agreements.admin import DocumentRequirementInline
 from alongside.core.admin import OrganizationScopedAdmin, OrganizationScopedInline
 from alongside.matching.models import MatchingWeights
 from alongside.organizations.models import Organization, Program
@@ -24,7 +25,7 @@ class MatchingWeightsInline(OrganizationScopedInline):
 
 @admin.register(Program)
 class ProgramAdmin(OrganizationScopedAdmin):
-    inlines = [MatchingWeightsInline]
+    inlines = [DocumentRequirementInline, MatchingWeightsInline]
     list_display = [
         "name",
         "organization",
@@ -33,4 +34,3 @@ class ProgramAdmin(OrganizationScopedAdmin):
         "is_active",
     ]
     list_filter = ["organization", "is_active"]
-    filter_horizontal = ["required_agreements"]

@@ -36,8 +36,13 @@ from alongside.accounts.models import (
     Role,
     User,
 )
-from alongside.agreements.models import AgreementKind, AgreementRecord
-from alongside.agreements.services import agreement_record
+from alongside.agreements.models import (
+    DocumentRequirement,
+    SignatureMethod,
+    SignedDocument,
+    SignerRole,
+)
+from alongside.agreements.services import document_record_paper, starting_templates_install
 from alongside.assessments.models import Assessment, Tier
 from alongside.assessments.services import assessment_record
 from alongside.concerns.models import Category, Concern, ConcernStatus, ConcernUrgency
@@ -519,21 +524,12 @@ DEMO_BOUNDARIES = (
 LIVED_EXPERIENCE = [value for value, _ in LivedExperience.choices]
 OTHER_LANGUAGES = ("zh", "vi", "ar", "fr", "ht", "asl")
 
-# The program's agreements, and which of them each program requires.
-AGREEMENT_KINDS = (
-    ("Emergency Plan", "Signs of crisis, what helps, who to contact."),
-    ("Release of Liability", ""),
-    ("Joint Participation Contract", "What the participant and supporter agree to do."),
-    ("On-Board Policy", "The agency's rules, explained at the start."),
-    ("Privacy & Safety", "How records are kept and who may see them."),
-    ("Peer Support Boundaries", "What a peer supporter does and does not do."),
-    ("Peer Support Rules", ""),
-    ("Authorization to Release Information", "Only where the participant chooses one."),
-)
+# The starting templates each program requires before active (the emergency plan is
+# required on its own).
 REQUIRED = {
-    "cps": ("Emergency Plan", "Release of Liability", "Joint Participation Contract",
-            "Privacy & Safety"),
-    "respite": ("Emergency Plan", "Release of Liability"),
+    "cps": ("Release of Liability", "Joint Participation Contract",
+            "Participant Privacy & Safety", "Peer Support Boundaries"),
+    "respite": ("Release of Liability", "Peer Support Rules"),
 }  # fmt: skip
 
 
@@ -669,18 +665,14 @@ class _Builder:
             duration_guideline_days=7,
             assessment_interval_months=1,
         )
-        self.kinds = {
-            name: AgreementKind.objects.create(
-                organization=self.org, name=name, description=description
+        self.templates = {t.title: t for t in starting_templates_install(organization=self.org)}
+        self.required = {}
+        for program, key in ((self.cps, "cps"), (self.respite, "respite")):
+            templates = [self.templates[title] for title in REQUIRED[key]]
+            DocumentRequirement.objects.bulk_create(
+                DocumentRequirement(program=program, template=t) for t in templates
             )
-            for name, description in AGREEMENT_KINDS
-        }
-        self.cps.required_agreements.set([self.kinds[n] for n in REQUIRED["cps"]])
-        self.respite.required_agreements.set([self.kinds[n] for n in REQUIRED["respite"]])
-        self.required = {
-            self.cps.pk: [self.kinds[n] for n in REQUIRED["cps"]],
-            self.respite.pk: [self.kinds[n] for n in REQUIRED["respite"]],
-        }
+            self.required[program.pk] = templates
         self.staff()
         self.engagements()
         self.open_referrals()
@@ -912,21 +904,24 @@ class _Builder:
         engagement.refresh_from_db()
         timeline = {State.MATCHED: t_match, State.ONBOARDING: t_match}
 
-        # Agreements: every one required before active; some along the way while onboarding.
+        # Documents: every one required before active; some along the way while onboarding
+        # (the rest wait in the participant's portal). Signed on paper in the story.
         required = self.required[program.pk]
         if state == State.ONBOARDING:
             required = required[: rng.randint(0, len(required))]
-        for i, kind in enumerate(required):
+        person = engagement.participant
+        for i, template in enumerate(required):
             signed = max(
                 min(matched_days_ago, (t_active if state != State.ONBOARDING else 0) + i), 0
             )
-            record = agreement_record(
+            record = document_record_paper(
                 engagement=engagement,
-                kind=kind,
+                version=template.current,
+                signer_name=f"{person.first_name} {person.last_name}".strip(),
                 signed_on=self.today - datetime.timedelta(days=signed),
                 actor=supporter,
             )
-            AgreementRecord.objects.filter(pk=record.pk).update(recorded_at=self.at(signed, 17))
+            SignedDocument.objects.filter(pk=record.pk).update(recorded_at=self.at(signed, 17))
         if state != State.ONBOARDING or self.plan_rng.random() < 0.5:
             self.emergency_plan(engagement, supporter, min(t_active + 1, matched_days_ago))
         if state != State.ONBOARDING:
@@ -1501,6 +1496,12 @@ class _BulkLayer:
         """State changes, agreements, exits, goals and assessments for every engagement."""
         rng, coordinator = self.rng, self.b.coordinator
         changes, agreements, exits, goals, assessments = [], [], [], [], []
+        names = {
+            pk: f"{first} {last}".strip()
+            for pk, first, last in Engagement.objects.filter(organization=self.org).values_list(
+                "pk", "participant__first_name", "participant__last_name"
+            )
+        }
         exit_reasons = [
             (ExitReason.GOALS_MET, 40),
             (ExitReason.PARTICIPANT_CHOICE, 20),
@@ -1546,11 +1547,16 @@ class _BulkLayer:
             signed_by = p.t_active if p.t_active is not None else 0
             for k, kind in enumerate(kinds):
                 days = max(signed_by, p.t_match - k)
+                version = kind.current
                 agreements.append(
-                    AgreementRecord(
+                    SignedDocument(
                         engagement_id=pk,
-                        kind=kind,
-                        signed_on=self.date(days),
+                        version=version,
+                        signer_name=names[pk],
+                        role=SignerRole.PARTICIPANT,
+                        method=SignatureMethod.PAPER,
+                        signed_at=self.dt(days, 12),
+                        sha256=version.sha256,
                         recorded_by_id=supporter,
                         recorded_at=self.dt(days, 17),
                     )
@@ -1611,8 +1617,8 @@ class _BulkLayer:
 
         StateChange.objects.bulk_create(changes, batch_size=BATCH)
         Exit.objects.bulk_create(exits, batch_size=BATCH)
-        with _keep_timestamps(_field(AgreementRecord, "recorded_at")):
-            AgreementRecord.objects.bulk_create(agreements, batch_size=BATCH)
+        with _keep_timestamps(_field(SignedDocument, "recorded_at")):
+            SignedDocument.objects.bulk_create(agreements, batch_size=BATCH)
         with _keep_timestamps(_field(Goal, "created_at"), _field(Goal, "updated_at")):
             Goal.objects.bulk_create(goals, batch_size=BATCH)
         with _keep_timestamps(_field(Assessment, "created_at")):

@@ -18,7 +18,7 @@ class Organization(models.Model):
 
 
 class Program(models.Model):
-    """A service line with its own duration guideline and required agreements."""
+    """A service line with its own duration guideline and required documents."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="programs"
@@ -33,12 +33,6 @@ class Program(models.Model):
     )
     assessment_interval_months = models.PositiveSmallIntegerField(
         _("assessment interval (months)"), default=12
-    )
-    required_agreements = models.ManyToManyField(
-        "agreements.AgreementKind",
-        blank=True,
-        related_name="required_by",
-        verbose_name=_("agreements required before active"),
     )
     is_active = models.BooleanField(_("accepting referrals"), default=True)
 

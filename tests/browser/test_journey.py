@@ -49,16 +49,16 @@ def test_referral_to_active_engagement_and_the_participant_sees_it(page: Page, w
 
     expect(page.get_by_text("Onboarding has started")).to_be_visible()
     expect(page.locator("dl.facts")).to_contain_text("Onboarding")
-    # Activation is refused while the program's agreements are missing.
+    # Activation is refused while the program's documents are unsigned.
     page.get_by_label("Move to").select_option("active")
     page.get_by_role("button", name="Move").click()
     expect(page.get_by_text("Before activating, complete:")).to_be_visible()
 
     for kind in ("Joint Participation Contract", "Release of Liability"):
-        page.get_by_role("link", name="Record a signed agreement").click()
-        page.get_by_label("Agreement").select_option(label=kind)
+        page.get_by_role("link", name="Record a paper signature").click()
+        page.get_by_label("Document").select_option(label=kind)
         page.get_by_role("button", name="Save").click()
-        expect(page.get_by_text("Agreement recorded.")).to_be_visible()
+        expect(page.get_by_text("Paper signature recorded.")).to_be_visible()
     # The emergency plan is the last thing activation needs; it is written with Robin.
     engagement_url = re.sub(r"#.*$", "", page.url)
     page.goto(engagement_url + "emergency-plan/")

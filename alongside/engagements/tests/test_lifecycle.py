@@ -8,8 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from alongside.agreements.models import AgreementRecord
-from alongside.agreements.services import agreement_record
+from alongside.agreements.models import DocumentRequirement, SignedDocument
+from alongside.agreements.services import document_record_paper
 from alongside.assessments.models import Assessment
 from alongside.assessments.services import assessment_record
 from alongside.audit.models import AuditEvent
@@ -30,6 +30,18 @@ from alongside.plans.models import Goal
 from alongside.plans.services import goal_create
 from alongside.referrals.models import Referral, Source, Status
 from conftest import open_engagement
+
+
+def agreement_record(*, engagement, kind, signed_on, actor):
+    """A document signed on paper (the current version of the template ``kind``)."""
+    return document_record_paper(
+        engagement=engagement,
+        version=kind.current,
+        signer_name="Robin",
+        signed_on=signed_on,
+        actor=actor,
+    )
+
 
 ALLOWED = sorted((a, b) for a, nexts in TRANSITIONS.items() for b in nexts)
 REFUSED = sorted((a, b) for a in State.values for b in State.values if b not in TRANSITIONS[a])
@@ -56,11 +68,11 @@ def _ready_for(world, engagement: Engagement, from_state: str, to_state: str) ->
     if to_state == State.ACTIVE:
         emergency_plan_give(engagement.participant, world.supporter)
         for kind in (world.release, world.contract):
-            AgreementRecord.objects.create(
+            agreement_record(
                 engagement=engagement,
                 kind=kind,
                 signed_on=engagement.started_on,
-                recorded_by=world.supporter,
+                actor=world.supporter,
             )
     if (from_state, to_state) == (State.EXITING, State.CLOSED):
         Exit.objects.create(
@@ -309,7 +321,7 @@ def test_a_closed_engagement_is_read_only(world, write):
 
     assert not Meeting.objects.filter(engagement=engagement).exists()
     assert not Goal.objects.filter(engagement=engagement).exists()
-    assert not AgreementRecord.objects.filter(engagement=engagement).exists()
+    assert not SignedDocument.objects.filter(engagement=engagement).exists()
     assert not Assessment.objects.filter(engagement=engagement).exists()
 
 
@@ -407,7 +419,7 @@ def test_it_refuses_activation_through_exiting_without_required_agreements(world
     engagement = open_engagement(world.other_participant, world.respite, world.supporter)
     engagement.state = State.ONBOARDING
     engagement.save()
-    world.respite.required_agreements.set([world.release])
+    DocumentRequirement.objects.create(program=world.respite, template=world.release)
     exit_start(engagement=engagement, actor=world.supporter, reason="moved")
     with pytest.raises(RuleViolation, match="Release of Liability"):
         engagement_transition(engagement=engagement, to_state=State.ACTIVE, actor=world.supporter)

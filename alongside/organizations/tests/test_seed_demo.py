@@ -138,7 +138,7 @@ class TestTheSmallSeed:
         assert engagement.state == State.ACTIVE
         assert engagement.supporter.username == "supporter1"
         assert missing_for_activation(engagement) == []
-        assert engagement.agreements.count() == 4
+        assert engagement.signed_documents.count() == 4
         assert Note.objects.filter(meeting__engagement=engagement).count() >= 3
         assert engagement.goals.exists()
         assert engagement.assessments.count() == 1

@@ -1,0 +1,39 @@
+"""The participant signs two documents in the portal and the engagement can be activated."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from alongside.emergencyplans.testing import emergency_plan_give
+from alongside.engagements.models import State
+from alongside.engagements.services import missing_for_activation
+from conftest import PASSWORD, open_engagement
+
+
+def test_the_participant_signs_two_documents_and_onboarding_can_end(page: Page, world):
+    # Pat starts over in onboarding (the active engagement is closed), with a plan already.
+    world.engagement.state = State.CLOSED
+    world.engagement.save()
+    engagement = open_engagement(world.participant, world.program, world.supporter, "onboarding")
+    emergency_plan_give(world.participant, world.supporter)
+    assert missing_for_activation(engagement) == [
+        "Joint Participation Contract",
+        "Release of Liability",
+    ]
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("pat")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="My documents").click()
+
+    for title in ("Joint Participation Contract", "Release of Liability"):
+        page.get_by_role("link", name=f"Read and sign {title}").click()
+        expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+        page.get_by_label("Type your full name to sign").fill("Pat Rivera")
+        page.get_by_label("Your password, to confirm it is you").fill(PASSWORD)
+        page.get_by_role("button", name="Sign this document").click()
+        expect(page.get_by_text(f"Signed: {title}, version 1.")).to_be_visible()
+
+    expect(page.get_by_role("link", name="Read and sign")).to_have_count(0)
+    assert missing_for_activation(engagement) == []
