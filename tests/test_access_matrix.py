@@ -220,6 +220,7 @@ ACCESS = {
     "engagements:detail": (_engagement, "get", ENGAGEMENT_READ),
     # A POST without a choice redirects back to the page with a message.
     "engagements:transition": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
+    "engagements:onboarding_step": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
     "agreements:record": (_engagement, "get", ENGAGEMENT_WRITE),
     "agreements:pdf": (_signed_document, "get", ENGAGEMENT_READ),
     "agreements:portal_list": (_none, "get", PORTAL_PAGE),
@@ -310,6 +311,26 @@ API_ACCESS = {
     ),
     "api:engagement_list": (_none, "get", None, API_STAFF),
     "api:engagement_read": (_engagement_id, "get", None, API_READ),
+    # A participant's own token reads their own signed documents; staff record paper ones.
+    "api:agreement_list": (_none, "get", None, {**API_STAFF, "participant_user": 200}),
+    "api:agreement_read": (
+        lambda world: {"agreement_id": world.signed[0].pk},
+        "get",
+        None,
+        {**API_READ, "participant_user": 200},
+    ),
+    "api:agreement_create_endpoint": (
+        _none,
+        "post",
+        lambda world: {
+            "engagement": world.engagement.pk,
+            "template": world.contract.pk,
+            "signed_on": timezone.localdate().isoformat(),
+            "signer_name": "Sunny Demo",
+            "role": "supporter",
+        },
+        {**API_WRITE, "default": 201},
+    ),
     # A participant's own token reads and signs their own consents.
     "api:consent_list": (_none, "get", None, {**API_STAFF, "participant_user": 200}),
     "api:consent_read": (_consent_id, "get", None, {**API_READ, "participant_user": 200}),

@@ -114,6 +114,23 @@ def test_referral_to_exit_through_the_pages(client, world):
         },
     )
     assert response.status_code == 302
+    for step in ("process_explained", "rights_explained"):
+        response = client.post(
+            reverse("engagements:onboarding_step", args=[engagement.pk]), {"step": step}
+        )
+        assert response.status_code == 302
+    response = client.post(
+        reverse("teamplans:edit", args=[engagement.pk]),
+        {
+            "version": 0,
+            "channels": ["phone", "text"],
+            "days_and_hours": "Weekdays 10-4",
+            "frequency": "Once a week",
+            "language": "es",
+            "boundaries": "No calls after 9 pm.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
     client.post(
         reverse("engagements:transition", args=[engagement.pk]),
         {"to": "active", "reason": "Agreements signed"},
@@ -121,17 +138,6 @@ def test_referral_to_exit_through_the_pages(client, world):
     engagement.refresh_from_db()
     assert engagement.state == State.ACTIVE
     assert engagement.assessment_due_on is not None
-    response = client.post(
-        reverse("teamplans:edit", args=[engagement.pk]),
-        {
-            "version": 0,
-            "channels": ["phone", "text"],
-            "frequency": "Once a week",
-            "language": "en",
-            "boundaries": "No calls after 8 pm",
-        },
-    )
-    assert response.status_code == 302
 
     response = client.post(
         reverse("plans:goal_create", args=[engagement.pk]),

@@ -100,4 +100,4 @@ def test_query_count_does_not_grow_with_data(client, world, url_name, persona, n
     _grow(world, 12)
     large = _count(client, url)
     assert large == small, f"{url_name} as {persona}: {small} queries grew to {large}"
-    assert small <= 25  # the engagement page gathers a dozen sections
+    assert small <= 30  # the engagement page gathers a dozen sections

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
+from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints, model_validator
+from pydantic import AfterValidator, StringConstraints, field_validator, model_validator
 
 from alongside.accounts.models import LANGUAGE_CHOICES, Gender, LivedExperience, TimeOfWeek
+from alongside.agreements.models import SignerRole
 from alongside.engagements.models import State
 from alongside.referrals.models import ContactChannel, Source, Urgency
 
@@ -236,3 +238,55 @@ class TransitionIn(Schema):
     version: int | None = Field(
         None, description="The version you read; a stale one is refused with 409."
     )
+
+
+class AgreementParams(PageParams):
+    engagement: int | None = Field(None, description="Only the documents of this engagement.")
+
+
+class AgreementOut(Schema):
+    """A signed document: who signed which version of which template, when and how."""
+
+    id: int
+    engagement: int
+    template: int
+    title: str = Field(description="The title of the version signed.")
+    version: int = Field(description="The number of the version signed.")
+    signer_name: str = Field(description="The name as signed.")
+    role: str = Field(description="Signed as: participant, supporter, guardian or witness.")
+    method: str = Field(description="portal, in_person or paper.")
+    signed_at: datetime.datetime
+    sha256: str = Field(description="SHA-256 of the exact text signed.")
+
+    @staticmethod
+    def resolve_engagement(obj) -> int:
+        return obj.engagement_id
+
+    @staticmethod
+    def resolve_template(obj) -> int:
+        return obj.version.template_id
+
+    @staticmethod
+    def resolve_title(obj) -> str:
+        return obj.version.title
+
+    @staticmethod
+    def resolve_version(obj) -> int:
+        return obj.version.number
+
+
+class AgreementIn(Schema):
+    """A document signed on paper, printed from the template's current version."""
+
+    engagement: int = Field(description="An engagement in your scope.")
+    template: int = Field(description="A document template of your organization.")
+    signed_on: datetime.date = Field(description="The date on the paper; not in the future.")
+    signer_name: text(200, min_length=1) = Field(description="The name as signed.")
+    role: SignerRole = SignerRole.PARTICIPANT
+
+    @field_validator("signed_on")
+    @classmethod
+    def _not_in_the_future(cls, value: datetime.date) -> datetime.date:
+        if value > timezone.localdate():
+            raise ValueError("The signing date cannot be in the future.")
+        return value

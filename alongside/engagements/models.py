@@ -136,3 +136,26 @@ class SupporterAssignment(models.Model):
                 name="one_current_supporter_per_engagement",
             )
         ]
+
+
+class OnboardingStep(models.Model):
+    """A conversation of getting started that the team records as done, with who and when."""
+
+    class Step(models.TextChoices):
+        PROCESS = "process_explained", _("The process and what to expect explained")
+        RIGHTS = "rights_explained", _("Rights and privacy explained")
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="onboarding_steps"
+    )
+    step = models.CharField(max_length=30, choices=Step.choices)
+    done_at = models.DateTimeField()
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["done_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "step"], name="onboarding_step_once")
+        ]

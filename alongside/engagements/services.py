@@ -12,7 +12,13 @@ from alongside.audit.services import event_record
 from alongside.core.dates import add_months
 from alongside.core.errors import RuleViolation, StaleEdit
 from alongside.core.services import save_changes
-from alongside.engagements.models import Engagement, State, StateChange, SupporterAssignment
+from alongside.engagements.models import (
+    Engagement,
+    OnboardingStep,
+    State,
+    StateChange,
+    SupporterAssignment,
+)
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     State.REFERRED: frozenset({State.MATCHED, State.CLOSED}),
@@ -47,14 +53,23 @@ def due_dates(
 
 
 def missing_for_activation(engagement: Engagement) -> list[str]:
-    """What activation still needs: required documents unsigned (on their current version
-    where the program asks for re-signing), then the emergency plan."""
+    """What activation still needs, in the order of the onboarding checklist.
+
+    The conversations (process, rights and privacy), the required documents (signed
+    on their current version where the program asks for re-signing), the emergency
+    plan, and the team plan worksheet (communication preferences and boundaries).
+    """
     from alongside.agreements.selectors import missing_documents
     from alongside.emergencyplans.services import participant_has_plan
+    from alongside.teamplans.selectors import worksheet_for
 
-    missing = missing_documents(engagement)
+    done = set(engagement.onboarding_steps.values_list("step", flat=True))
+    missing = [str(step.label) for step in OnboardingStep.Step if step.value not in done]
+    missing += missing_documents(engagement)
     if not participant_has_plan(engagement.participant_id):
         missing.append(_("Emergency plan"))
+    if worksheet_for(engagement) is None:
+        missing.append(_("Communication preferences and boundaries"))
     return missing
 
 
@@ -227,3 +242,26 @@ def assignment_start(
     return SupporterAssignment.objects.create(
         engagement=engagement, supporter=supporter, started_on=today, reason=reason, actor=actor
     )
+
+
+def onboarding_step_record(*, engagement: Engagement, step: str, actor) -> OnboardingStep:
+    """Record that a getting-started conversation took place (once per engagement)."""
+    ensure_writable(engagement)
+    if step not in OnboardingStep.Step.values:
+        raise RuleViolation(_("Choose a step of the onboarding checklist."))
+    with transaction.atomic():
+        if engagement.onboarding_steps.filter(step=step).exists():
+            raise RuleViolation(
+                _("“%(step)s” is already recorded.") % {"step": OnboardingStep.Step(step).label}
+            )
+        done = OnboardingStep.objects.create(
+            engagement=engagement, step=step, done_at=timezone.now(), done_by=actor
+        )
+        event_record(
+            actor=actor,
+            organization=engagement.organization,
+            action="engagement.onboarding_step",
+            obj=engagement,
+            data={"step": step},
+        )
+    return done

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.engagement_list, name="list"),
     path("<int:pk>/", views.engagement_detail, name="detail"),
     path("<int:pk>/transition/", views.engagement_transition, name="transition"),
+    path("<int:pk>/onboarding/", views.onboarding_step, name="onboarding_step"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -9,12 +10,13 @@ from alongside.agreements.selectors import checklist as document_checklist
 from alongside.audit.services import read_record
 from alongside.consents.selectors import engagement_section as consent_section
 from alongside.core.decorators import capability_required
+from alongside.core.errors import RuleViolation
 from alongside.core.permissions import Cap, capabilities_of
 from alongside.core.web import attempt, page_of
 from alongside.emergencyplans.selectors import engagement_section as emergency_plan_section
 from alongside.engagements import selectors, services
 from alongside.engagements.forms import TransitionForm
-from alongside.engagements.models import State
+from alongside.engagements.models import OnboardingStep, State
 from alongside.exits.models import ExitReason
 from alongside.teamplans.selectors import engagement_section as team_plan_section
 
@@ -83,10 +85,11 @@ def engagement_detail(request, pk: int):
         "moves": [(s, State(s).label) for s in _manual_moves(engagement)],
         "consents": consent_section(engagement),
     }
+    done = {s.step: s for s in engagement.onboarding_steps.select_related("done_by")}
+    context["steps"] = [(step, done.get(step.value)) for step in OnboardingStep.Step]
+    context["missing"] = services.missing_for_activation(engagement)
     context.update(emergency_plan_section(engagement))
     context.update(team_plan_section(engagement))
-    if context["emergency_plan"] is None:
-        context["missing"].append(_("Emergency plan"))
     read_record(request, "engagement", [engagement.participant_id])
     return render(request, "engagements/detail.html", context)
 
@@ -112,3 +115,19 @@ def engagement_transition(request, pk: int):
     for error in form.non_field_errors() or [_("That move is not possible now.")]:
         messages.error(request, error)
     return redirect("engagements:detail", pk=pk)
+
+
+@require_POST
+@capability_required(Cap.ENGAGEMENTS_TRANSITION)
+def onboarding_step(request, pk: int):
+    """Tick a getting-started conversation off the checklist."""
+    engagement = selectors.engagement_get_for(request.user, request.organization, pk)
+    try:
+        services.onboarding_step_record(
+            engagement=engagement, step=request.POST.get("step", ""), actor=request.user
+        )
+    except RuleViolation as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Recorded."))
+    return redirect(reverse("engagements:detail", args=[pk]) + "#agreements")

@@ -49,8 +49,14 @@ from alongside.concerns.models import Category, Concern, ConcernStatus, ConcernU
 from alongside.concerns.services import concern_raise, concern_update
 from alongside.emergencyplans.models import EmergencyPlan, EmergencyPlanVersion
 from alongside.emergencyplans.services import emergency_plan_save
-from alongside.engagements.models import Engagement, State, StateChange, SupporterAssignment
-from alongside.engagements.services import engagement_transition
+from alongside.engagements.models import (
+    Engagement,
+    OnboardingStep,
+    State,
+    StateChange,
+    SupporterAssignment,
+)
+from alongside.engagements.services import engagement_transition, onboarding_step_record
 from alongside.exits.models import Exit, ExitReason
 from alongside.exits.services import exit_complete, exit_start
 from alongside.matching.services import match_confirm, tier_weighted_loads
@@ -298,6 +304,30 @@ def _plans_and_worksheets(
         plan.current = version
     EmergencyPlan.objects.bulk_update(plans, ["current"], batch_size=BATCH)
     TeamPlanWorksheet.objects.bulk_create(sheets, batch_size=BATCH)
+    # The getting-started conversations, recorded the day before activation.
+    have_steps = set(
+        OnboardingStep.objects.filter(engagement__organization=organization).values_list(
+            "engagement_id", flat=True
+        )
+    )
+    OnboardingStep.objects.bulk_create(
+        (
+            OnboardingStep(
+                engagement_id=pk,
+                step=step,
+                done_by_id=supporter_id or fallback.pk,
+                done_at=datetime.datetime.combine(
+                    (activated_on or today) - datetime.timedelta(days=1),
+                    datetime.time(11),
+                    tzinfo=tz,
+                ),
+            )
+            for pk, _participant, supporter_id, activated_on in rows
+            if pk not in have_steps
+            for step in OnboardingStep.Step.values
+        ),
+        batch_size=BATCH,
+    )
 
 
 def _tiers_from_assessments(organization: Organization) -> None:
@@ -925,6 +955,10 @@ class _Builder:
         if state != State.ONBOARDING or self.plan_rng.random() < 0.5:
             self.emergency_plan(engagement, supporter, min(t_active + 1, matched_days_ago))
         if state != State.ONBOARDING:
+            for step in OnboardingStep.Step.values:
+                onboarding_step_record(engagement=engagement, step=step, actor=supporter)
+            engagement.onboarding_steps.update(done_at=self.at(t_active + 1, 11))
+            self.team_plan(engagement, supporter, t_active)
             engagement = engagement_transition(
                 engagement=engagement,
                 to_state=State.ACTIVE,
@@ -936,7 +970,6 @@ class _Builder:
                 activated_on=timeline[State.ACTIVE].date()
             )
             engagement.refresh_from_db()
-            self.team_plan(engagement, supporter, t_active)
 
         # Meetings, spread between activation (or the match) and the exit (or today).
         first = t_active if state != State.ONBOARDING else matched_days_ago

@@ -72,6 +72,16 @@ def test_referral_to_active_engagement_and_the_participant_sees_it(page: Page, w
     expect(page.get_by_text("Emergency plan saved (version 1).")).to_be_visible()
     expect(page.get_by_text("share only with a consent")).to_be_visible()
     page.get_by_role("link", name="Robin Vale").click()
+    # The getting-started conversations and the team plan worksheet complete the checklist.
+    page.get_by_role(
+        "button", name="Record as done: The process and what to expect explained"
+    ).click()
+    page.get_by_role("button", name="Record as done: Rights and privacy explained").click()
+    page.get_by_role("link", name="Write the worksheet").first.click()
+    page.get_by_label("Phone call").check()
+    page.get_by_label("Boundaries we both agree on").fill("No calls after 9 pm.")
+    page.get_by_role("button", name="Save").click()
+    page.goto(engagement_url)
     page.get_by_label("Move to").select_option("active")
     page.get_by_label("Why").fill("All agreements signed.")
     page.get_by_role("button", name="Move").click()

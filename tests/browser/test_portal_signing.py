@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from alongside.emergencyplans.testing import emergency_plan_give
 from alongside.engagements.models import State
 from alongside.engagements.services import missing_for_activation
+from alongside.engagements.testing import onboarding_complete
 from conftest import PASSWORD, open_engagement
 
 
 def test_the_participant_signs_two_documents_and_onboarding_can_end(page: Page, world):
-    # Pat starts over in onboarding (the active engagement is closed), with a plan already.
+    # Pat starts over in onboarding (the active engagement is closed); all but documents done.
     world.engagement.state = State.CLOSED
     world.engagement.save()
     engagement = open_engagement(world.participant, world.program, world.supporter, "onboarding")
-    emergency_plan_give(world.participant, world.supporter)
+    onboarding_complete(engagement, world.supporter)
     assert missing_for_activation(engagement) == [
         "Joint Participation Contract",
         "Release of Liability",

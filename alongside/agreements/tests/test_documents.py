@@ -28,6 +28,7 @@ from alongside.core.errors import RuleViolation
 from alongside.emergencyplans.testing import emergency_plan_give
 from alongside.engagements.models import State
 from alongside.engagements.services import missing_for_activation
+from alongside.engagements.testing import conversations_and_worksheet
 from alongside.participants.models import Participant
 from conftest import PASSWORD, open_engagement
 
@@ -222,6 +223,7 @@ def test_a_paper_signature_cannot_be_dated_in_the_future(world):
 
 def test_activation_waits_for_every_required_document_and_the_plan(world):
     engagement = _onboarding(world)
+    conversations_and_worksheet(engagement, world.supporter)
     assert missing_for_activation(engagement) == [
         "Joint Participation Contract",
         "Release of Liability",
@@ -240,6 +242,7 @@ def test_activation_waits_for_every_required_document_and_the_plan(world):
 
 
 def test_a_new_version_asks_for_re_signing_when_the_program_says_so(world):
+    conversations_and_worksheet(world.engagement, world.supporter)
     assert missing_for_activation(world.engagement) == ["Emergency plan"]
     document_version_publish(
         template=world.release, body="<p>Revised.</p>", signers=["participant"], actor=None

@@ -39,9 +39,12 @@ def test_activation_without_agreements_is_refused_naming_them(world, api_as):
     assert response.status_code == 409
     body = response.json()
     assert body["missing"] == [
+        "The process and what to expect explained",
+        "Rights and privacy explained",
         "Joint Participation Contract",
         "Release of Liability",
         "Emergency plan",
+        "Communication preferences and boundaries",
     ]
     assert "Emergency plan" in body["detail"]
     assert "Joint Participation Contract" in body["detail"]

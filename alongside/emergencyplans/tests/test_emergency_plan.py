@@ -13,6 +13,7 @@ from alongside.emergencyplans.selectors import differences, engagement_section, 
 from alongside.emergencyplans.services import emergency_plan_save
 from alongside.engagements.models import State
 from alongside.engagements.services import engagement_transition, missing_for_activation
+from alongside.engagements.testing import conversations_and_worksheet
 from alongside.participants.models import Participant
 from conftest import open_engagement
 
@@ -138,6 +139,7 @@ def test_staff_cannot_edit_through_a_closed_engagement(world):
 
 def test_activation_is_refused_without_a_plan_naming_it(world):
     engagement = open_engagement(world.participant, world.respite, world.supporter, "onboarding")
+    conversations_and_worksheet(engagement, world.supporter)
 
     with pytest.raises(RuleViolation) as refused:
         engagement_transition(engagement=engagement, to_state=State.ACTIVE, actor=world.supporter)
@@ -150,6 +152,7 @@ def test_activation_is_refused_without_a_plan_naming_it(world):
 
 def test_activation_is_allowed_with_a_plan(world):
     engagement = open_engagement(world.participant, world.respite, world.supporter, "onboarding")
+    conversations_and_worksheet(engagement, world.supporter)
     _save(world)
 
     engagement_transition(engagement=engagement, to_state=State.ACTIVE, actor=world.supporter)
@@ -163,6 +166,8 @@ def test_the_plan_is_the_participants_and_counts_for_each_of_their_engagements(w
     respite = open_engagement(world.participant, world.respite, world.supporter, "onboarding")
     someone_else = Participant.objects.create(organization=world.org, first_name="Nia")
     theirs = open_engagement(someone_else, world.respite, world.supporter, "onboarding")
+    for engagement in (respite, theirs):
+        conversations_and_worksheet(engagement, world.supporter)
 
     assert missing_for_activation(respite) == []
     assert missing_for_activation(theirs) == ["Emergency plan"]

@@ -14,7 +14,6 @@ from alongside.assessments.models import Assessment
 from alongside.assessments.services import assessment_record
 from alongside.audit.models import AuditEvent
 from alongside.core.errors import RuleViolation, StaleEdit
-from alongside.emergencyplans.testing import emergency_plan_give
 from alongside.engagements.models import Engagement, State, StateChange
 from alongside.engagements.services import (
     TRANSITIONS,
@@ -22,6 +21,7 @@ from alongside.engagements.services import (
     engagement_transition,
     ensure_writable,
 )
+from alongside.engagements.testing import onboarding_complete
 from alongside.exits.models import Exit, ExitReason
 from alongside.meetings.models import Meeting
 from alongside.meetings.services import meeting_log
@@ -66,7 +66,7 @@ def _referral(world, participant: Participant, program=None) -> Referral:
 def _ready_for(world, engagement: Engagement, from_state: str, to_state: str) -> None:
     """Meet what a move needs beyond the transition table (agreements, plan, completed exit)."""
     if to_state == State.ACTIVE:
-        emergency_plan_give(engagement.participant, world.supporter)
+        onboarding_complete(engagement, world.supporter)
         for kind in (world.release, world.contract):
             agreement_record(
                 engagement=engagement,
@@ -143,9 +143,12 @@ def test_it_refuses_activation_naming_each_missing_agreement(world):
         engagement_transition(engagement=engagement, to_state=State.ACTIVE, actor=world.supporter)
 
     assert refused.value.missing == [
+        "The process and what to expect explained",
+        "Rights and privacy explained",
         "Joint Participation Contract",
         "Release of Liability",
         "Emergency plan",
+        "Communication preferences and boundaries",
     ]
     assert "Joint Participation Contract" in refused.value.message
     assert "Release of Liability" in refused.value.message
@@ -166,7 +169,8 @@ def test_it_names_only_the_agreements_still_missing(world):
     with pytest.raises(RuleViolation) as refused:
         engagement_transition(engagement=engagement, to_state=State.ACTIVE, actor=world.supporter)
 
-    assert refused.value.missing == ["Joint Participation Contract", "Emergency plan"]
+    assert "Joint Participation Contract" in refused.value.missing
+    assert "Emergency plan" in refused.value.missing
     assert "Release of Liability" not in refused.value.message
 
 
@@ -176,7 +180,7 @@ def test_it_activates_once_every_required_agreement_is_recorded(world):
         agreement_record(
             engagement=engagement, kind=kind, signed_on=timezone.localdate(), actor=world.supporter
         )
-    emergency_plan_give(engagement.participant, world.supporter)
+    onboarding_complete(engagement, world.supporter)
 
     engagement_transition(engagement=engagement, to_state=State.ACTIVE, actor=world.supporter)
 
@@ -187,7 +191,7 @@ def test_it_activates_once_every_required_agreement_is_recorded(world):
 
 def test_it_activates_in_a_program_that_requires_no_agreements(world):
     engagement = open_engagement(_newcomer(world), world.respite, world.supporter, "onboarding")
-    emergency_plan_give(engagement.participant, world.supporter)
+    onboarding_complete(engagement, world.supporter)
 
     engagement_transition(engagement=engagement, to_state=State.ACTIVE, actor=world.supporter)
 
@@ -269,7 +273,7 @@ def test_a_stale_copy_raises_stale_edit_and_changes_nothing(world):
 
 def test_a_stale_copy_is_refused_even_when_its_move_would_be_allowed(world):
     stale = Engagement.objects.get(pk=world.engagement.pk)
-    emergency_plan_give(world.participant, world.supporter)
+    onboarding_complete(world.engagement, world.supporter)
     exiting = engagement_transition(
         engagement=world.engagement, to_state=State.EXITING, actor=world.supporter
     )
@@ -432,7 +436,7 @@ def test_going_back_to_active_withdraws_the_unfinished_exit(world):
     from alongside.exits.services import exit_start
 
     exit_start(engagement=world.engagement, actor=world.supporter, reason="moved")
-    emergency_plan_give(world.participant, world.supporter)
+    onboarding_complete(world.engagement, world.supporter)
     engagement_transition(
         engagement=world.engagement,
         to_state=State.ACTIVE,

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from alongside.audit.models import AuditEvent
 from alongside.core.errors import RuleViolation, StaleEdit
-from alongside.emergencyplans.testing import emergency_plan_give
 from alongside.engagements.models import Engagement, State, StateChange
 from alongside.engagements.services import engagement_transition
+from alongside.engagements.testing import onboarding_complete
 from alongside.exits.models import Exit, ExitReason
 from alongside.exits.services import exit_complete, exit_start
 from alongside.meetings.models import Meeting
@@ -111,7 +111,7 @@ def test_completing_the_exit_closes_the_engagement(world):
 def test_completing_the_exit_is_atomic_when_the_close_is_refused(world):
     exit_ = _started(world)
     stale = _fresh(world.engagement)
-    emergency_plan_give(world.participant, world.coordinator)
+    onboarding_complete(world.engagement, world.coordinator)
     # Someone else withdraws the exit and starts another meanwhile.
     back = engagement_transition(
         engagement=exit_.engagement, to_state=State.ACTIVE, actor=world.coordinator
