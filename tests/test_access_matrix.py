@@ -222,6 +222,7 @@ ACCESS = {
     "engagements:transition": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
     "engagements:onboarding_step": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
     "agreements:record": (_engagement, "get", ENGAGEMENT_WRITE),
+    "agreements:sign_in_person": (_document_to_sign, "get", ENGAGEMENT_WRITE),
     "agreements:pdf": (_signed_document, "get", ENGAGEMENT_READ),
     "agreements:portal_list": (_none, "get", PORTAL_PAGE),
     # Pat's own engagement; another participant's answers 404 (tested in the app).

@@ -8,6 +8,7 @@ the SHA-256 of the exact text they were shown. Versions and signatures are never
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 from django.conf import settings
@@ -173,6 +174,8 @@ class SignedDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Signed in person: the PNG drawn on the team's device (checked before it is stored).
+    signature_png = models.BinaryField(_("drawn signature (PNG)"), blank=True, default=b"")
 
     class Meta:
         ordering = ["signed_at"]
@@ -191,3 +194,10 @@ class SignedDocument(models.Model):
         if not self._state.adding:
             raise Immutable("A signed document is never changed.")
         super().save(*args, **kwargs)
+
+    @property
+    def signature_data_uri(self) -> str:
+        """The drawn signature as a data: URI for the PDF, or "" if none was drawn."""
+        if not self.signature_png:
+            return ""
+        return "data:image/png;base64," + base64.b64encode(bytes(self.signature_png)).decode()

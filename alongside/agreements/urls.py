@@ -5,6 +5,11 @@ from alongside.agreements import views
 app_name = "agreements"
 urlpatterns = [
     path("engagements/<int:pk>/agreements/", views.agreement_record, name="record"),
+    path(
+        "engagements/<int:pk>/documents/<int:template>/sign-in-person/",
+        views.sign_in_person,
+        name="sign_in_person",
+    ),
     path("signed-documents/<int:pk>/pdf/", views.document_pdf, name="pdf"),
     path("portal/documents/", views.portal_list, name="portal_list"),
     path(

@@ -1,5 +1,5 @@
-"""Signed documents: the team records paper signatures and downloads PDFs; the participant
-reads and signs in the portal."""
+"""Signed documents: the team records paper signatures, has the participant sign in person
+on a team device, and downloads PDFs; the participant reads and signs in the portal."""
 
 from __future__ import annotations
 
@@ -11,8 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alongside.agreements import selectors, services
-from alongside.agreements.forms import PaperSignatureForm, SignForm
-from alongside.agreements.models import DocumentTemplate, DocumentVersion, SignedDocument
+from alongside.agreements.forms import InPersonSignForm, PaperSignatureForm, SignForm
+from alongside.agreements.models import (
+    DocumentTemplate,
+    DocumentVersion,
+    SignatureMethod,
+    SignedDocument,
+    SignerRole,
+)
 from alongside.agreements.pdf import signed_document_pdf
 from alongside.audit.services import read_record
 from alongside.core.decorators import capability_required
@@ -20,6 +26,7 @@ from alongside.core.errors import RuleViolation
 from alongside.core.permissions import Cap, engagements_visible_to, get_or_404
 from alongside.core.ratelimit import client_address
 from alongside.core.web import attempt
+from alongside.engagements.selectors import closed_notice, engagement_get_for
 from alongside.engagements.services import OPEN_STATES
 from alongside.engagements.web import engagement_form_page
 
@@ -55,6 +62,93 @@ def agreement_record(request, pk: int):
         title=_("Record a paper signature for %(name)s"),
         anchor="agreements",
         done_message=_("Paper signature recorded."),
+    )
+
+
+def _required_template(engagement, pk: int) -> DocumentTemplate:
+    """A document the engagement's program requires and that has a published version."""
+    return get_or_404(
+        DocumentTemplate.objects.filter(
+            requirements__program=engagement.program, current__isnull=False
+        ).select_related("current"),
+        pk=pk,
+    )
+
+
+def _version_posted(template, data) -> DocumentVersion:
+    version = DocumentVersion.objects.filter(template=template, pk=data["version"]).first()
+    if version is None:
+        raise RuleViolation(_("That document is not available. Open it again."))
+    return version
+
+
+def _show_current(form, version) -> None:
+    """Whatever was posted, the hidden fields carry the version now shown; secrets go."""
+    if form.is_bound:
+        form.data = form.data.copy()
+        form.data.update({"version": version.pk, "document_hash": version.sha256})
+        form.data["password"] = ""
+        if "drawn_signature" in form.fields:
+            form.data["drawn_signature"] = ""
+    else:
+        form.initial = {"version": version.pk, "document_hash": version.sha256}
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.AGREEMENTS_RECORD)
+def sign_in_person(request, pk: int, template: int):
+    """The participant reads and signs a required document on the supporter's device."""
+    engagement = engagement_get_for(request.user, request.organization, pk)
+    template = _required_template(engagement, template)
+    participant = engagement.participant
+    read_record(request, "in-person signing", [participant.id])
+    back = reverse("engagements:detail", args=[engagement.pk])
+    blocked = closed_notice(engagement)
+    form = InPersonSignForm(request.POST or None, participant=participant, supporter=request.user)
+    if request.method == "POST" and not blocked and form.is_valid():
+        data = form.cleaned_data
+        signed = attempt(
+            form,
+            lambda: services.document_sign(
+                engagement=engagement,
+                version=_version_posted(template, data),
+                shown_hash=data["document_hash"],
+                typed_name=data["typed_name"],
+                actor=request.user,
+                method=SignatureMethod.IN_PERSON,
+                signer=form.signer,
+                signature_png=data["signature_png"],
+                ip=client_address(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            ),
+        )
+        if signed is not None:
+            messages.success(
+                request,
+                _("Signed in person: %(document)s, version %(n)d.")
+                % {"document": signed.version.title, "n": signed.version.number},
+            )
+            return redirect(f"{back}#agreements")
+        template.refresh_from_db()
+    version = template.current
+    _show_current(form, version)
+    already = SignedDocument.objects.filter(
+        engagement=engagement, version=version, role=SignerRole.PARTICIPANT
+    ).first()
+    return render(
+        request,
+        "agreements/in_person_sign.html",
+        {
+            "engagement": engagement,
+            "participant": participant,
+            "version": version,
+            "document": version.html,
+            "form": form,
+            "already": already,
+            "blocked": blocked,
+            "back_url": back,
+        },
+        status=409 if blocked and request.method == "POST" else 200,
     )
 
 
@@ -106,12 +200,7 @@ def portal_sign(request, pk: int, template: int):
         _own_engagements(request).select_related("participant", "organization", "program"),
         pk=pk,
     )
-    template = get_or_404(
-        DocumentTemplate.objects.filter(
-            requirements__program=engagement.program, current__isnull=False
-        ).select_related("current"),
-        pk=template,
-    )
+    template = _required_template(engagement, template)
     read_record(request, "portal document", [engagement.participant_id])
     back = reverse("agreements:portal_list")
     form = SignForm(request.POST or None, user=request.user)
@@ -119,12 +208,9 @@ def portal_sign(request, pk: int, template: int):
         data = form.cleaned_data
 
         def sign():
-            version = DocumentVersion.objects.filter(template=template, pk=data["version"]).first()
-            if version is None:
-                raise RuleViolation(_("That document is not available. Open it again."))
             return services.document_sign(
                 engagement=engagement,
-                version=version,
+                version=_version_posted(template, data),
                 shown_hash=data["document_hash"],
                 typed_name=data["typed_name"],
                 actor=request.user,
@@ -142,13 +228,7 @@ def portal_sign(request, pk: int, template: int):
             return redirect(back)
         template.refresh_from_db()
     version = template.current
-    # Whatever was posted, the hidden fields carry the version now shown.
-    if form.is_bound:
-        form.data = form.data.copy()
-        form.data.update({"version": version.pk, "document_hash": version.sha256})
-        form.data["password"] = ""
-    else:
-        form.initial = {"version": version.pk, "document_hash": version.sha256}
+    _show_current(form, version)
     already = SignedDocument.objects.filter(
         engagement=engagement, version=version, role="participant"
     ).first()
