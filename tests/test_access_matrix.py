@@ -256,6 +256,9 @@ ACCESS = {
     "consents:portal_revoke": (_consent, "get", PORTAL_PAGE),
     "consents:portal_disclosures": (_none, "get", PORTAL_PAGE),
     "consents:portal_accounting": (_none, "get", PORTAL_PAGE),
+    "consents:pdf": (_consent, "get", ENGAGEMENT_READ),
+    "consents:disclosure_pdf": (_disclosure, "get", ENGAGEMENT_READ),
+    "consents:portal_pdf": (_consent, "get", PORTAL_PAGE),
 }
 
 # The API answers JSON: 401 without credentials instead of a redirect.

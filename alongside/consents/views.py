@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alongside.audit.services import read_record
-from alongside.consents import selectors, services, statements
+from alongside.consents import pdf, selectors, services, statements
 from alongside.consents.forms import (
     ConsentForm,
     DisclosureForm,
@@ -26,6 +26,20 @@ from alongside.core.web import attempt
 from alongside.engagements.selectors import closed_notice, engagement_get_for
 from alongside.engagements.services import OPEN_STATES
 from alongside.participants.models import Participant
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = "".join(c for c in filename if c.isalnum() or c in " .-").strip()
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _consent_pdf_response(consent) -> HttpResponse:
+    return _pdf_response(
+        pdf.consent_pdf(consent),
+        f"Authorization {consent.signed_on:%Y-%m-%d} - {consent.participant_name}.pdf",
+    )
 
 
 def _statement_context(organization) -> dict:
@@ -93,6 +107,15 @@ def consent_detail(request, pk: int):
         "consents/consent_detail.html",
         {"consent": consent, "disclosures": disclosures},
     )
+
+
+@require_GET
+@capability_required(Cap.ENGAGEMENTS_VIEW)
+def consent_pdf(request, pk: int):
+    """The consent as signed: every §2.31 element and the signature record."""
+    consent = selectors.consent_get_for(request.user, request.organization, pk)
+    read_record(request, "consent PDF", [consent.participant_id])
+    return _consent_pdf_response(consent)
 
 
 @require_http_methods(["GET", "POST"])
@@ -170,6 +193,18 @@ def disclosure_detail(request, pk: int):
     disclosure = selectors.disclosure_get_for(request.user, request.organization, pk)
     read_record(request, "disclosure", [disclosure.participant_id])
     return render(request, "consents/disclosure_detail.html", {"disclosure": disclosure})
+
+
+@require_GET
+@capability_required(Cap.ENGAGEMENTS_VIEW)
+def disclosure_pdf(request, pk: int):
+    """The released packet: exactly the stored released_text (content, notice, scope)."""
+    disclosure = selectors.disclosure_get_for(request.user, request.organization, pk)
+    read_record(request, "disclosure PDF", [disclosure.participant_id])
+    return _pdf_response(
+        pdf.disclosure_pdf(disclosure),
+        f"Released {disclosure.disclosed_at:%Y-%m-%d} - {disclosure.recipient_name}.pdf",
+    )
 
 
 # The participant's pages (portal)
@@ -266,6 +301,23 @@ def portal_revoke(request, pk: int):
         "consents/revoke.html",
         {"consent": consent, "form": form, "back_url": back, "portal": True},
     )
+
+
+@require_GET
+@capability_required(Cap.PORTAL_VIEW)
+def portal_pdf(request, pk: int):
+    """One of my consents as a PDF."""
+    _own_participant(request)
+    consent = (
+        selectors.own_consents(request.user, request.organization)
+        .select_related("organization")
+        .filter(pk=pk)
+        .first()
+    )
+    if consent is None:
+        raise Http404
+    read_record(request, "portal consent PDF", [consent.participant_id])
+    return _consent_pdf_response(consent)
 
 
 @require_GET
