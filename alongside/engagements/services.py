@@ -63,12 +63,23 @@ def missing_for_activation(engagement: Engagement) -> list[str]:
     from alongside.emergencyplans.services import participant_has_plan
     from alongside.teamplans.selectors import worksheet_for
 
-    done = set(engagement.onboarding_steps.values_list("step", flat=True))
-    missing = [str(step.label) for step in OnboardingStep.Step if step.value not in done]
-    missing += missing_documents(engagement)
-    if not participant_has_plan(engagement.participant_id):
+    return activation_gaps(
+        steps_done=set(engagement.onboarding_steps.values_list("step", flat=True)),
+        documents_missing=missing_documents(engagement),
+        has_plan=participant_has_plan(engagement.participant_id),
+        has_worksheet=worksheet_for(engagement) is not None,
+    )
+
+
+def activation_gaps(
+    *, steps_done: set[str], documents_missing: list[str], has_plan: bool, has_worksheet: bool
+) -> list[str]:
+    """The gate's rule over facts already gathered, so the engagement page need not re-ask."""
+    missing = [str(step.label) for step in OnboardingStep.Step if step.value not in steps_done]
+    missing += documents_missing
+    if not has_plan:
         missing.append(_("Emergency plan"))
-    if worksheet_for(engagement) is None:
+    if not has_worksheet:
         missing.append(_("Communication preferences and boundaries"))
     return missing
 

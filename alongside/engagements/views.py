@@ -74,7 +74,6 @@ def engagement_detail(request, pk: int):
         "assignments": list(engagement.assignments.select_related("supporter", "actor")),
         "checklist": checklist,
         "documents_missing": any(not item.done for item in checklist),
-        "missing": [item.template.title for item in checklist if not item.done],
         "meetings": meetings,
         "meeting_count": engagement.meetings.count(),
         "goals": list(engagement.goals.all()),
@@ -87,9 +86,14 @@ def engagement_detail(request, pk: int):
     }
     done = {s.step: s for s in engagement.onboarding_steps.select_related("done_by")}
     context["steps"] = [(step, done.get(step.value)) for step in OnboardingStep.Step]
-    context["missing"] = services.missing_for_activation(engagement)
     context.update(emergency_plan_section(engagement))
     context.update(team_plan_section(engagement))
+    context["missing"] = services.activation_gaps(
+        steps_done=set(done),
+        documents_missing=[item.template.title for item in checklist if not item.done],
+        has_plan=context["emergency_plan"] is not None,
+        has_worksheet=context["team_plan"] is not None,
+    )
     read_record(request, "engagement", [engagement.participant_id])
     return render(request, "engagements/detail.html", context)
 
