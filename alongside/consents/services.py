@@ -26,6 +26,7 @@ from alongside.consents.models import (
     SignatureMethod,
 )
 from alongside.core.errors import RuleViolation
+from alongside.engagements.services import ensure_writable
 
 # The §2.31 elements a consent cannot be saved without, by field, each message naming it.
 ELEMENTS = {
@@ -166,6 +167,8 @@ def consent_create(
         or engagement.organization_id != organization.pk
     ):
         raise RuleViolation(_("That engagement is not this participant's."))
+    if engagement is not None:
+        ensure_writable(engagement)
     if signature_method == SignatureMethod.PORTAL:
         signed_on = timezone.localdate()
     if discloser is None:

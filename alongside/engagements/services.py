@@ -84,6 +84,12 @@ def activation_gaps(
     return missing
 
 
+def transition_refusal(engagement: Engagement, to_state: str) -> str:
+    """Why this move is not allowed now ("" when it is), for pages that ask before offering it."""
+    refusal = _refusal(engagement, to_state)
+    return refusal.message if refusal else ""
+
+
 def _refusal(engagement: Engagement, to_state: str) -> RuleViolation | None:
     """Why this move is not allowed now, or None."""
     if to_state not in State.values:

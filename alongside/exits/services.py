@@ -10,8 +10,29 @@ from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
 from alongside.core.services import save_changes
 from alongside.engagements.models import Engagement, State
-from alongside.engagements.services import engagement_transition, ensure_writable
+from alongside.engagements.services import (
+    engagement_transition,
+    ensure_writable,
+    transition_refusal,
+)
 from alongside.exits.models import Exit, ExitReason
+
+
+def exit_start_refusal(engagement: Engagement) -> str:
+    """Why an exit cannot be started now ("" when it can); the page asks before offering it."""
+    if Exit.objects.filter(engagement=engagement).exists():
+        return _("The exit has already been started.")
+    return transition_refusal(engagement, State.EXITING)
+
+
+def exit_complete_refusal(engagement: Engagement) -> str:
+    """Why the exit cannot be completed now ("" when it can)."""
+    if (
+        engagement.state != State.EXITING
+        or not Exit.objects.filter(engagement=engagement).exists()
+    ):
+        return _("Start the exit, with its reason, before completing it.")
+    return ""
 
 
 def exit_start(*, engagement: Engagement, actor, reason: str, note: str = "") -> Exit:
@@ -19,8 +40,9 @@ def exit_start(*, engagement: Engagement, actor, reason: str, note: str = "") ->
     ensure_writable(engagement)
     if reason not in ExitReason.values:
         raise RuleViolation(_("Choose why support is ending."))
-    if hasattr(engagement, "exit"):
-        raise RuleViolation(_("The exit has already been started."))
+    refusal = exit_start_refusal(engagement)
+    if refusal:
+        raise RuleViolation(refusal)
     with transaction.atomic():
         engagement = engagement_transition(
             engagement=engagement,
@@ -51,9 +73,10 @@ def exit_start(*, engagement: Engagement, actor, reason: str, note: str = "") ->
 def exit_complete(*, engagement: Engagement, actor, note: str = "") -> Exit:
     """Close the engagement; from here on its record is read-only."""
     ensure_writable(engagement)
-    exit_ = Exit.objects.filter(engagement=engagement).first()
-    if exit_ is None or engagement.state != State.EXITING:
-        raise RuleViolation(_("Start the exit, with its reason, before completing it."))
+    refusal = exit_complete_refusal(engagement)
+    if refusal:
+        raise RuleViolation(refusal)
+    exit_ = Exit.objects.get(engagement=engagement)
     with transaction.atomic():
         exit_.completed_at = timezone.now()
         exit_.completed_by = actor
@@ -62,7 +85,6 @@ def exit_complete(*, engagement: Engagement, actor, note: str = "") -> Exit:
             exit_.note = f"{exit_.note}\n\n{note.strip()}".strip()
             fields.append("note")
         save_changes(exit_, actor, fields)
-        engagement.exit = exit_
         engagement_transition(
             engagement=engagement,
             to_state=State.CLOSED,

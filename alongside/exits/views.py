@@ -5,22 +5,9 @@ from django.views.decorators.http import require_http_methods
 
 from alongside.core.decorators import capability_required
 from alongside.core.permissions import Cap
-from alongside.engagements.models import State
 from alongside.engagements.web import engagement_form_page
 from alongside.exits import services
 from alongside.exits.forms import ExitCompleteForm, ExitStartForm
-
-
-def _not_startable(engagement) -> str:
-    if engagement.state in (State.ONBOARDING, State.ACTIVE):
-        return ""
-    return _("An exit can be started from onboarding or active support.")
-
-
-def _not_completable(engagement) -> str:
-    if engagement.state == State.EXITING:
-        return ""
-    return _("Start the exit, with its reason, before completing it.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,7 +24,7 @@ def exit_start(request, pk: int):
         intro=_("The engagement moves to exiting; you complete the exit when the ending is done."),
         anchor="exit",
         done_message=_("Exit started."),
-        refusal=_not_startable,
+        refusal=services.exit_start_refusal,
         submit_label=_("Start the exit"),
     )
 
@@ -56,6 +43,6 @@ def exit_complete(request, pk: int):
         intro=_("The engagement closes and its record becomes read-only."),
         anchor="",
         done_message=_("Exit completed; the engagement is closed."),
-        refusal=_not_completable,
+        refusal=services.exit_complete_refusal,
         submit_label=_("Complete the exit and close"),
     )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alongside.accounts.models import LANGUAGE_CHOICES
+from alongside.participants.validators import validate_birth_date, validate_phone
 
 
 class Participant(models.Model):
@@ -24,11 +25,13 @@ class Participant(models.Model):
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     preferred_name = models.CharField(_("preferred name"), max_length=100, blank=True)
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    date_of_birth = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[validate_birth_date]
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=LANGUAGE_CHOICES, default="en"
     )
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

@@ -1,6 +1,7 @@
 """Requests for support, before a match."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -144,6 +145,16 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} → {self.program}"
+
+    def clean(self) -> None:
+        if self.gender_required and not self.supporter_gender_preference:
+            raise ValidationError(
+                {
+                    "gender_required": _(
+                        "Choose the supporter gender that is a must, or untick this."
+                    )
+                }
+            )
 
     @property
     def lived_experience_labels(self) -> list[str]:

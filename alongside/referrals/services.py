@@ -228,11 +228,17 @@ def duplicate_find(
 
 
 def _screen(referral: Referral, actor, status: str, fields: list[str], data: dict) -> Referral:
-    if referral.status not in OPEN_STATUSES:
-        raise RuleViolation(
-            _("This referral is already %(status)s.") % {"status": referral.get_status_display()}
-        )
+    """Screen the referral as stored now (locked), so two decisions cannot both pass."""
     with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        if current.status not in OPEN_STATUSES:
+            raise RuleViolation(
+                _("This referral is already %(status)s.")
+                % {"status": current.get_status_display()}
+            )
+        for name in fields:
+            setattr(current, name, getattr(referral, name))
+        referral = current
         referral.status = status
         referral.screened_at = timezone.now()
         referral.screened_by = actor

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -82,18 +81,17 @@ def referral_create(request):
     )
     if request.method == "POST" and person.is_valid() and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "program"}
-        with transaction.atomic():
-            referral = attempt(
-                form,
-                lambda: services.referral_create(
-                    organization=request.organization,
-                    program=form.cleaned_data["program"],
-                    actor=request.user,
-                    participant=person.cleaned_data,
-                    channel=Channel.STAFF,
-                    **fields,
-                ),
-            )
+        referral = attempt(
+            form,
+            lambda: services.referral_create(
+                organization=request.organization,
+                program=form.cleaned_data["program"],
+                actor=request.user,
+                participant=person.cleaned_data,
+                channel=Channel.STAFF,
+                **fields,
+            ),
+        )
         if referral is not None:
             if referral.is_flagged_duplicate:
                 messages.warning(

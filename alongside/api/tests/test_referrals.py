@@ -298,3 +298,23 @@ def test_the_list_answers_the_flags_in_constant_queries(world, api_as):
 
     assert len(large) == len(small)
     assert sum(1 for item in items if item["duplicate_of_referral"]) == 6
+
+
+def test_a_required_gender_without_a_preference_is_refused_by_the_api_too(world, api_as):
+    from alongside.referrals.models import Referral
+
+    before = Referral.objects.count()
+    response = api_as(world.coordinator).post(
+        "/api/v1/referrals",
+        {
+            "program": world.program.pk,
+            "participant": {"first_name": "Ana", "preferred_language": "en"},
+            "source": "self",
+            "needs": "Someone who has been there.",
+            "gender_required": True,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "gender" in response.json()["detail"]
+    assert Referral.objects.count() == before

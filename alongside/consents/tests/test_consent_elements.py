@@ -124,3 +124,16 @@ def test_it_refuses_unknown_codes(world):
         make_consent(world, categories=["dreams"], purposes=["gossip"])
 
     assert {"categories", "purposes"} <= set(refused.value.message_dict)
+
+
+def test_a_consent_cannot_be_attached_to_a_closed_engagement_by_any_door(world):
+    from alongside.consents.models import Consent
+    from alongside.core.errors import RuleViolation
+    from alongside.engagements.models import State
+
+    world.engagement.state = State.CLOSED
+    world.engagement.closed_on = world.engagement.started_on
+    world.engagement.save()
+    with pytest.raises(RuleViolation, match="closed"):
+        make_consent(world)
+    assert not Consent.objects.exists()

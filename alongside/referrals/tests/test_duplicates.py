@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -84,7 +85,6 @@ def test_the_same_person_is_flagged_and_not_merged(world, first, person):
         {"first_name": "Noah", "last_name": "Peña", "date_of_birth": datetime.date(1990, 4, 1)},
         {"first_name": "Sam", "phone": "555-010-2234"},
         {"first_name": "Sam", "email": "noa.pena@example.com"},
-        {"first_name": "Sam", "phone": "2233"},
     ],
 )
 def test_someone_else_is_not_flagged(world, first, person):
@@ -92,6 +92,12 @@ def test_someone_else_is_not_flagged(world, first, person):
 
     assert second.duplicate_of_referral is None
     assert second.duplicate_of_engagement is None
+
+
+def test_a_number_too_short_to_dial_is_refused_at_intake_whatever_the_door(world, first):
+    # Too few digits to compare for duplicates, and too few to call back.
+    with pytest.raises(ValidationError, match="area code"):
+        _refer(world, {"first_name": "Sam", "phone": "2233"})
 
 
 def test_an_open_engagement_is_flagged(world):
