@@ -14,11 +14,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from alongside.accounts.models import Membership, PeerSupporterProfile, Role, User
 from alongside.agreements.models import DocumentRequirement
-from alongside.agreements.services import document_record_paper, document_template_create
+from alongside.agreements.services import document_template_create
+from alongside.agreements.testing import signed_on_paper
 from alongside.engagements.models import Engagement, State
 from alongside.organizations.models import Organization, Program
 from alongside.participants.models import Participant
@@ -33,6 +35,20 @@ def _plain_http(settings):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counts live in the cache: every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Uploads land in the test's own folder, never in var/."""
+    settings.PRIVATE_FILES_DIR = tmp_path / "private"
 
 
 def make_user(username: str, first: str, last: str = "Demo") -> User:
@@ -139,15 +155,17 @@ def world(db) -> World:
         organization=w.org, user=w.participant_user, first_name="Pat", last_name="Rivera"
     )
     w.engagement = open_engagement(w.participant, w.program, w.supporter)
+    # The release (Pat), then the contract (Pat, and Sunny as supporter).
     w.signed = [
-        document_record_paper(
-            engagement=w.engagement,
-            version=template.current,
-            signer_name="Pat Rivera",
-            signed_on=w.engagement.started_on,
-            actor=w.supporter,
-        )
+        signed
         for template in (w.release, w.contract)
+        for signed in signed_on_paper(
+            w.engagement,
+            template,
+            w.supporter,
+            name="Pat Rivera",
+            signed_on=w.engagement.started_on,
+        )
     ]
     w.other_participant = Participant.objects.create(
         organization=w.org, first_name="Quinn", last_name="Lee"

@@ -197,6 +197,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Passwords typed to confirm a signature: wrong ones per account, in a window (seconds).
+SIGNING_PASSWORD_FAILURES = env_int("ALONGSIDE_SIGNING_PASSWORD_FAILURES", 5)
+SIGNING_PASSWORD_WINDOW = 15 * 60
 
 # Sessions end after idleness and when the browser closes.
 SESSION_COOKIE_AGE = 60 * env_int("ALONGSIDE_SESSION_IDLE_MINUTES", 30)
@@ -228,6 +231,9 @@ LOCALE_PATHS = [BASE_DIR / "alongside" / "locale"]
 TIME_ZONE = os.environ.get("ALONGSIDE_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
+
+# Uploaded records (scans of paper signatures): outside the web root, no URL.
+PRIVATE_FILES_DIR = Path(os.environ.get("ALONGSIDE_PRIVATE_FILES_DIR", VAR_DIR / "private"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

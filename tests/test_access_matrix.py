@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from alongside.agreements.services import document_record_paper
 from alongside.api.services import api_token_issue
 from alongside.concerns.models import Concern
 from alongside.matching.models import MatchBatch
@@ -173,6 +175,25 @@ def _document_to_sign(world):
     return {"pk": world.engagement.pk, "template": world.release.pk}
 
 
+def _document_to_sign_in_person(world):
+    return {**_document_to_sign(world), "role": "guardian"}
+
+
+def _scanned_document(world):
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
+    signed = document_record_paper(
+        engagement=world.engagement,
+        version=world.release.current,
+        signer_name="Ana Rivera",
+        role="guardian",
+        relationship="Mother",
+        signed_on=timezone.localdate(),
+        actor=world.supporter,
+        scan=scan,
+    )
+    return {"pk": signed.pk}
+
+
 def _none(world):
     return {}
 
@@ -222,8 +243,9 @@ ACCESS = {
     "engagements:transition": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
     "engagements:onboarding_step": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
     "agreements:record": (_engagement, "get", ENGAGEMENT_WRITE),
-    "agreements:sign_in_person": (_document_to_sign, "get", ENGAGEMENT_WRITE),
+    "agreements:sign_in_person": (_document_to_sign_in_person, "get", ENGAGEMENT_WRITE),
     "agreements:pdf": (_signed_document, "get", ENGAGEMENT_READ),
+    "agreements:scan": (_scanned_document, "get", ENGAGEMENT_READ),
     "agreements:portal_list": (_none, "get", PORTAL_PAGE),
     # Pat's own engagement; another participant's answers 404 (tested in the app).
     "agreements:portal_sign": (_document_to_sign, "get", PORTAL_PAGE),
@@ -328,10 +350,11 @@ API_ACCESS = {
         "post",
         lambda world: {
             "engagement": world.engagement.pk,
-            "template": world.contract.pk,
+            "template": world.release.pk,
             "signed_on": timezone.localdate().isoformat(),
-            "signer_name": "Sunny Demo",
-            "role": "supporter",
+            "signer_name": "Ana Rivera",
+            "role": "guardian",
+            "signer_relationship": "Mother",
         },
         {**API_WRITE, "default": 201},
     ),

@@ -13,6 +13,7 @@ from alongside.concerns.models import Concern
 from alongside.engagements.models import Engagement, State
 from alongside.meetings.models import Meeting
 from alongside.referrals.models import Referral, Status
+from conftest import PASSWORD
 
 
 def _minutes_ago(minutes: int) -> str:
@@ -96,6 +97,18 @@ def test_referral_to_exit_through_the_pages(client, world):
             },
         )
         assert response.status_code == 302
+    # The contract is signed by the supporter too: Sunny signs it on her own device.
+    contract = world.contract.current
+    response = client.post(
+        reverse("agreements:sign_in_person", args=[engagement.pk, world.contract.pk, "supporter"]),
+        {
+            "version": contract.pk,
+            "document_hash": contract.sha256,
+            "typed_name": "Sunny Demo",
+            "password": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
     response = client.post(
         reverse("emergencyplans:edit", args=[engagement.pk]),
         {

@@ -1,10 +1,82 @@
+"""Signing forms: on paper (recorded by staff), in the portal, and in person.
+
+A password confirms who signs. Wrong passwords are counted per account (the
+``SIGNING_PASSWORD_*`` settings: 5 in 15 minutes); past the limit the form refuses
+without checking, so the signing pages cannot be used to guess a password.
+"""
+
+from __future__ import annotations
+
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alongside.agreements.drawn import signature_png_decode
 from alongside.agreements.models import DocumentTemplate, SignerRole
-from alongside.agreements.services import signature_png_decode
+from alongside.agreements.scans import SCAN_MAX_BYTES, SCAN_TYPES
+from alongside.agreements.selectors import PARTICIPANT_SIDE
+from alongside.core import ratelimit
 from alongside.core.errors import RuleViolation
+
+FILL_PREFIX = "fill_"
+
+
+def _fill_field(field: dict) -> forms.Field:
+    label, required = field["label"], field["required"]
+    if field["kind"] == "date":
+        return forms.DateField(
+            label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
+        )
+    if field["kind"] == "yesno":
+        choices = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
+        return forms.ChoiceField(label=label, required=required, choices=choices)
+    if field["kind"] == "long":
+        return forms.CharField(
+            label=label, required=required, max_length=2000, widget=forms.Textarea({"rows": 3})
+        )
+    return forms.CharField(label=label, required=required, max_length=200)
+
+
+class FillsFields:
+    """Adds the version's fields to fill (``fill_<key>``) and gives them back by key."""
+
+    def add_fill_fields(self, version) -> None:
+        for field in version.fields if version else ():
+            self.fields[FILL_PREFIX + field["key"]] = _fill_field(field)
+
+    @property
+    def fill_fields(self):
+        return [self[name] for name in self.fields if name.startswith(FILL_PREFIX)]
+
+    def values(self) -> dict:
+        return {
+            name[len(FILL_PREFIX) :]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(FILL_PREFIX)
+        }
+
+
+class ConfirmsWithPassword:
+    """``clean_password`` checks ``self.confirmer``'s password, counting the failures."""
+
+    throttled = False
+    wrong_password = _("That is not your password. Try again.")
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        key = f"signing-password:{self.confirmer.pk}"
+        limit, window = settings.SIGNING_PASSWORD_FAILURES, settings.SIGNING_PASSWORD_WINDOW
+        if ratelimit.exceeded(key, limit, window):
+            self.throttled = True
+            raise forms.ValidationError(
+                _("Too many wrong passwords. Wait %(minutes)d minutes, then try again.")
+                % {"minutes": window // 60}
+            )
+        if not self.confirmer.check_password(password):
+            ratelimit.hit(key, limit, window)
+            raise forms.ValidationError(self.wrong_password)
+        return password
 
 
 class PaperSignatureForm(forms.Form):
@@ -15,8 +87,21 @@ class PaperSignatureForm(forms.Form):
     )
     signer_name = forms.CharField(label=_("Name as signed"), max_length=200)
     role = forms.ChoiceField(label=_("Signed as"), choices=SignerRole.choices)
+    relationship = forms.CharField(
+        label=_("Guardian's relationship or authority"),
+        max_length=200,
+        required=False,
+        help_text=_("Only when a guardian or representative signed."),
+    )
     signed_on = forms.DateField(
         label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    scan = forms.FileField(
+        label=_("Scan of the signed paper (optional)"),
+        required=False,
+        help_text=_("PDF, PNG or JPEG, at most %(mb)d MB. Kept privately with the record.")
+        % {"mb": SCAN_MAX_BYTES // 2**20},
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(SCAN_TYPES))}),
     )
 
     def __init__(self, *args, templates, signer_name: str, **kwargs):
@@ -26,8 +111,8 @@ class PaperSignatureForm(forms.Form):
         self.fields["signed_on"].initial = timezone.localdate()
 
 
-class SignForm(forms.Form):
-    """The participant signs: the version and hash they were shown, their name, password."""
+class SignForm(FillsFields, ConfirmsWithPassword, forms.Form):
+    """The participant signs in the portal: what they were shown, their name, password."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     document_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -40,15 +125,12 @@ class SignForm(forms.Form):
         strip=False,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, version, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("That is not your password. Try again."))
-        return password
+        self.confirmer = user
+        self.add_fill_fields(version)
+        # The fields to fill come before the name and password that sign them.
+        self.order_fields([f.name for f in self.fill_fields] + ["typed_name", "password"])
 
 
 def portal_sign_in(participant):
@@ -59,16 +141,21 @@ def portal_sign_in(participant):
     return None
 
 
-class InPersonSignForm(forms.Form):
-    """The participant signs on the supporter's device: typed name, a drawing, a password.
+class InPersonSignForm(FillsFields, ConfirmsWithPassword, forms.Form):
+    """Someone signs on the supporter's device: typed name, a drawing, a password.
 
-    The password is the participant's own if they have a portal sign-in; otherwise the
-    supporter re-enters theirs to attest they checked the participant's identity in person.
+    The participant confirms with their own portal password if they have one; otherwise,
+    and for a guardian or witness, the supporter re-enters theirs to attest they checked
+    the signer's identity in person. The supporter signing as supporter enters their own.
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     document_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
     typed_name = forms.CharField(label=_("Full name, typed to sign"), max_length=200, strip=True)
+    relationship = forms.CharField(
+        label=_("Relationship or authority (for example: parent, court-appointed guardian)"),
+        max_length=200,
+    )
     # Filled by signature-pad.js; without script the typed name alone signs.
     drawn_signature = forms.CharField(widget=forms.HiddenInput, required=False, strip=True)
     password = forms.CharField(
@@ -76,31 +163,41 @@ class InPersonSignForm(forms.Form):
         strip=False,
     )
 
-    def __init__(self, *args, participant, supporter, **kwargs):
+    def __init__(self, *args, participant, supporter, role, version, **kwargs):
         super().__init__(*args, **kwargs)
-        self.signer = portal_sign_in(participant)
+        self.role = role
+        self.signer = portal_sign_in(participant) if role == SignerRole.PARTICIPANT else None
+        if role == SignerRole.SUPPORTER:
+            self.signer = supporter
         self.confirmer = self.signer or supporter
-        if self.signer is not None:
-            self.fields["password"].label = _("%(name)s, enter your own portal password") % {
+        if role != SignerRole.GUARDIAN:
+            del self.fields["relationship"]
+        if role in PARTICIPANT_SIDE:
+            self.add_fill_fields(version)
+        password = self.fields["password"]
+        if self.signer is not None and role == SignerRole.PARTICIPANT:
+            password.label = _("%(name)s, enter your own portal password") % {
                 "name": participant.first_name or participant
             }
-            self.fields["password"].help_text = _(
+            password.help_text = _(
                 "This confirms it is you signing. The supporter should look away."
             )
+            self.wrong_password = _("That is not the participant's portal password.")
+        elif role == SignerRole.SUPPORTER:
+            password.label = _("Your password (%(user)s), to confirm it is you") % {
+                "user": supporter
+            }
         else:
-            self.fields["password"].label = _("Your own password (%(user)s)") % {"user": supporter}
-            self.fields["password"].help_text = _(
-                "%(name)s has no portal sign-in. By entering your password you attest that "
-                "you checked their identity in person."
-            ) % {"name": participant}
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.confirmer.check_password(password):
-            if self.signer is not None:
-                raise forms.ValidationError(_("That is not the participant's portal password."))
-            raise forms.ValidationError(_("That is not your password. Try again."))
-        return password
+            password.label = _("Your own password (%(user)s)") % {"user": supporter}
+            password.help_text = _(
+                "By entering your password you attest that you checked the identity of the "
+                "person signing, in person."
+            )
+            if role == SignerRole.PARTICIPANT:
+                password.help_text = _(
+                    "%(name)s has no portal sign-in. By entering your password you attest "
+                    "that you checked their identity in person."
+                ) % {"name": participant}
 
     def clean(self):
         data = super().clean()

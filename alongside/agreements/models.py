@@ -10,11 +10,22 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
+
+from alongside.core.storage import private_storage
+
+
+def scan_path(instance, filename: str) -> str:
+    """A random name: the participant's name never appears in a path."""
+    extension = Path(filename).suffix.lower()
+    return f"signed-documents/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{extension}"
 
 
 class Immutable(Exception):
@@ -91,6 +102,8 @@ class DocumentVersion(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body (sanitized HTML)"))
     signers = models.JSONField(_("who signs"), default=list)
+    # Blanks the participant's side fills when signing: [{"key", "label", "kind", "required"}].
+    fields = models.JSONField(_("fields to fill"), default=list, blank=True)
     published_at = models.DateTimeField(_("published at"))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -164,6 +177,10 @@ class SignedDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signer_name = models.CharField(_("signer's name as signed"), max_length=200)
+    # A guardian or representative signing for the participant: their relationship or authority.
+    signer_relationship = models.CharField(
+        _("relationship or authority"), max_length=200, blank=True
+    )
     role = models.CharField(_("signed as"), max_length=20, choices=SignerRole.choices)
     method = models.CharField(_("how"), max_length=20, choices=SignatureMethod.choices)
     signed_at = models.DateTimeField(_("signed at"))
@@ -176,6 +193,13 @@ class SignedDocument(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     # Signed in person: the PNG drawn on the team's device (checked before it is stored).
     signature_png = models.BinaryField(_("drawn signature (PNG)"), blank=True, default=b"")
+    # What the participant's side wrote in the version's fields: [{"label", "value"}].
+    filled = models.JSONField(_("fields as filled"), default=list, blank=True)
+    # Signed on paper: the scan, in private storage, served only through a permission check.
+    scan = models.FileField(
+        _("scan of the paper"), storage=private_storage, upload_to=scan_path, blank=True
+    )
+    scan_type = models.CharField(_("scan's content type"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["signed_at"]

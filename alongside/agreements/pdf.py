@@ -5,12 +5,27 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from alongside.agreements.models import SignedDocument
+from alongside.core.pdf import html_to_pdf
 
-def signed_document_html(signed) -> str:
+
+def _signatures(signed) -> list:
+    """Every signature on the same version for the engagement: a contract shows them all."""
+    return list(
+        SignedDocument.objects.filter(
+            engagement_id=signed.engagement_id, version_id=signed.version_id
+        ).select_related("recorded_by", "signer")
+    )
+
+
+def signed_document_html(signed, signatures=None) -> str:
+    signatures = signatures if signatures is not None else _signatures(signed)
     return render_to_string(
         "agreements/signed_document_pdf.html",
         {
             "signed": signed,
+            "signatures": signatures,
+            "filled": next((s.filled for s in signatures if s.filled), []),
             "version": signed.version,
             "document": mark_safe(signed.version.html),  # sanitized at publishing
             "participant": signed.engagement.participant,
@@ -19,26 +34,8 @@ def signed_document_html(signed) -> str:
     )
 
 
-def _fetcher(allowed: dict[str, bytes]):
-    """A URL fetcher that serves only the given data: URIs (the drawn signature).
-
-    Bodies hold no images or stylesheets; every other URL is refused rather than fetched.
-    """
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class OnlyTheSignature(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url in allowed:
-                return URLFetcherResponse(url, allowed[url], {"Content-Type": "image/png"})
-            raise ValueError(f"Not fetched while making a PDF: {url[:80]}")
-
-    return OnlyTheSignature()
-
-
 def signed_document_pdf(signed) -> bytes:
-    from weasyprint import HTML  # imported here: loading Pango takes a moment
-
-    allowed = {}
-    if signed.signature_png:
-        allowed[signed.signature_data_uri] = bytes(signed.signature_png)
-    return HTML(string=signed_document_html(signed), url_fetcher=_fetcher(allowed)).write_pdf()
+    """The only images fetched are the drawn signatures, each from its own data: URI."""
+    signatures = _signatures(signed)
+    images = {s.signature_data_uri: bytes(s.signature_png) for s in signatures if s.signature_png}
+    return html_to_pdf(signed_document_html(signed, signatures), images=images)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from alongside.agreements.models import (
     DocumentRequirement,
     DocumentTemplate,
@@ -12,8 +14,26 @@ from alongside.agreements.models import (
 )
 from alongside.core.permissions import engagements_visible_to, get_or_404
 
-# Who may sign for the participant; a supporter's or witness's signature is shown, not gated.
-GATING_ROLES = (SignerRole.PARTICIPANT, SignerRole.GUARDIAN)
+# The participant's side of a document: the participant, or a guardian signing for them.
+PARTICIPANT_SIDE = (SignerRole.PARTICIPANT, SignerRole.GUARDIAN)
+
+
+def needed_roles(signers) -> list[str]:
+    """Whose signatures a version waits for: the participant's side once, then the others.
+
+    A guardian signs in the participant's place (or beside them, for a minor), so the
+    participant's side counts once; the supporter and a witness each sign for themselves.
+    """
+    needed = [SignerRole.PARTICIPANT] if set(signers) & set(PARTICIPANT_SIDE) else []
+    return needed + [r for r in (SignerRole.SUPPORTER, SignerRole.WITNESS) if r in signers]
+
+
+def may_sign_as(signers) -> list[str]:
+    """The roles that may sign a version: its signers, and either side of the participant's."""
+    roles = set(signers)
+    if roles & set(PARTICIPANT_SIDE):
+        roles |= set(PARTICIPANT_SIDE)
+    return [role for role in SignerRole.values if role in roles]
 
 
 @dataclass
@@ -26,26 +46,61 @@ class ChecklistItem:
     def current(self):
         return self.template.current
 
-    @property
-    def satisfying(self) -> SignedDocument | None:
-        """The participant's (or guardian's) signature that counts, or None."""
+    def _counts(self, signed: SignedDocument) -> bool:
+        return (
+            signed.version_id == self.template.current_id
+            or not self.requirement.resign_on_new_version
+        )
+
+    def signature_for(self, role: str) -> SignedDocument | None:
+        """The latest signature that fills this role's place (participant: either side)."""
+        roles = PARTICIPANT_SIDE if role == SignerRole.PARTICIPANT else (role,)
         for signed in reversed(self.signatures):
-            if signed.role not in GATING_ROLES:
-                continue
-            if signed.version_id == self.template.current_id:
-                return signed
-            if not self.requirement.resign_on_new_version:
+            if signed.role in roles and self._counts(signed):
                 return signed
         return None
 
     @property
+    def missing_roles(self) -> list[str]:
+        return [r for r in needed_roles(self.current.signers) if self.signature_for(r) is None]
+
+    @property
+    def missing_role_labels(self) -> list[tuple[str, str]]:
+        return [(role, SignerRole(role).label) for role in self.missing_roles]
+
+    @property
+    def satisfying(self) -> SignedDocument | None:
+        """The participant's (or guardian's) signature that counts, or None."""
+        return self.signature_for(SignerRole.PARTICIPANT)
+
+    @property
     def done(self) -> bool:
-        return self.satisfying is not None
+        return not self.missing_roles
 
     @property
     def needs_resigning(self) -> bool:
         """Signed an earlier version, and the program asks for the new one."""
-        return not self.done and any(s.role in GATING_ROLES for s in self.signatures)
+        return not self.done and any(
+            s.version_id != self.template.current_id for s in self.signatures
+        )
+
+    @property
+    def filled(self) -> list[dict]:
+        """The fields as the participant's side filled them on the current version."""
+        signed = self.signature_for(SignerRole.PARTICIPANT)
+        return signed.filled if signed and signed.version_id == self.template.current_id else []
+
+    @property
+    def missing_label(self) -> str:
+        """The document, and whose signature it lacks when someone has signed already."""
+        missing = self.missing_roles
+        if len(missing) == len(needed_roles(self.current.signers)):
+            return self.template.title
+        whose = ", ".join(str(SignerRole(role).label).lower() for role in missing)
+        return _("%(document)s (still to sign: %(whose)s)") % {
+            "document": self.template.title,
+            "whose": whose,
+        }
 
 
 def checklist(engagement) -> list[ChecklistItem]:
@@ -64,7 +119,7 @@ def checklist(engagement) -> list[ChecklistItem]:
 
 
 def missing_documents(engagement) -> list[str]:
-    return [item.template.title for item in checklist(engagement) if not item.done]
+    return [item.missing_label for item in checklist(engagement) if not item.done]
 
 
 def signed_documents_visible_to(user, organization):

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime
-import struct
-import zlib
 from pathlib import Path
 
 import nh3
@@ -14,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alongside.agreements.drawn import signature_png_check
+from alongside.agreements.fields import fields_parse, filled_clean
 from alongside.agreements.models import (
     DocumentKind,
     DocumentTemplate,
@@ -22,6 +20,8 @@ from alongside.agreements.models import (
     SignedDocument,
     SignerRole,
 )
+from alongside.agreements.scans import scan_check
+from alongside.agreements.selectors import PARTICIPANT_SIDE, may_sign_as
 from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
 from alongside.engagements.services import ensure_writable
@@ -51,7 +51,7 @@ def _clean_signers(signers) -> list[str]:
 
 
 def document_template_create(
-    *, organization, title: str, kind: str, body: str, signers, actor
+    *, organization, title: str, kind: str, body: str, signers, actor, fields=()
 ) -> DocumentTemplate:
     """A new template with its first version."""
     title = title.strip()
@@ -61,15 +61,27 @@ def document_template_create(
         template = DocumentTemplate.objects.create(
             organization=organization, title=title, kind=kind
         )
-        document_version_publish(template=template, body=body, signers=signers, actor=actor)
+        document_version_publish(
+            template=template, body=body, signers=signers, actor=actor, fields=fields
+        )
     template.refresh_from_db()
     return template
 
 
 def document_version_publish(
-    *, template: DocumentTemplate, body: str, signers, actor, title: str | None = None
+    *,
+    template: DocumentTemplate,
+    body: str,
+    signers,
+    actor,
+    title: str | None = None,
+    fields=(),
 ) -> DocumentVersion | None:
-    """Publish a new version if the text, title or signers changed; None if nothing did."""
+    """Publish a new version if the text, title, signers or fields changed; else None.
+
+    ``fields`` is a list of field dicts or the admin's lines (see ``fields_parse``).
+    """
+    fields = fields_parse(fields) if isinstance(fields, str) else list(fields)
     body = sanitize_body(body)
     if not body:
         raise RuleViolation(_("Write the document's text before publishing it."))
@@ -78,7 +90,10 @@ def document_version_publish(
     with transaction.atomic():
         locked = DocumentTemplate.objects.select_for_update().get(pk=template.pk)
         current = locked.current
-        if current and (current.body, current.signers, current.title) == (body, signers, title):
+        unchanged = (
+            (current.body, current.signers, current.title, current.fields) if current else None
+        )
+        if unchanged == (body, signers, title, fields):
             return None
         version = DocumentVersion.objects.create(
             template=locked,
@@ -86,6 +101,7 @@ def document_version_publish(
             title=title,
             body=body,
             signers=signers,
+            fields=fields,
             published_at=timezone.now(),
             published_by=actor if getattr(actor, "pk", None) else None,
         )
@@ -116,6 +132,11 @@ STARTING_TEMPLATES = (
     ("peer_support_boundaries.html", "Peer Support Boundaries", DocumentKind.AGREEMENT,
      ["participant", "supporter"]),
     ("peer_support_rules.html", "Peer Support Rules", DocumentKind.POLICY, ["participant"]),
+    ("participant_manual.html", "Participant Manual", DocumentKind.POLICY, ["participant"]),
+    ("wellness_definitions.html", "Wellness Definitions", DocumentKind.OTHER, ["participant"]),
+    ("participant_tiers.html", "Participant Tiers", DocumentKind.POLICY, ["participant"]),
+    ("participant_centered_goals.html", "Participant-Centered Goals", DocumentKind.AGREEMENT,
+     ["participant"]),
 )  # fmt: skip
 
 
@@ -140,103 +161,116 @@ def starting_templates_install(*, organization, actor=None) -> list[DocumentTemp
     return made
 
 
-# A drawn signature: a PNG as a data: URL, small, with a sane IHDR.
-SIGNATURE_DATA_URL_PREFIX = "data:image/png;base64,"
-SIGNATURE_MAX_BYTES = 200 * 1024
-SIGNATURE_MAX_WIDTH, SIGNATURE_MAX_HEIGHT = 2400, 1200
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
-# PNG colour type → the bit depths it allows.
-PNG_BIT_DEPTHS = {0: {1, 2, 4, 8, 16}, 2: {8, 16}, 3: {1, 2, 4, 8}, 4: {8, 16}, 6: {8, 16}}
-
-
-def signature_png_check(data: bytes) -> None:
-    """Refuse anything but a small, well-formed PNG of sane dimensions."""
-    unreadable = RuleViolation(
-        _("The drawn signature is not a readable PNG image. Draw it again.")
-    )
-    if len(data) > SIGNATURE_MAX_BYTES:
-        raise RuleViolation(
-            _("The drawn signature is too large (at most %(kb)d KB). Clear it and draw again.")
-            % {"kb": SIGNATURE_MAX_BYTES // 1024}
-        )
-    # Signature, then IHDR first (length 13, checked CRC), and IEND last.
-    if len(data) < 8 + 25 + 12 or not data.startswith(PNG_SIGNATURE):
-        raise unreadable
-    length, kind = struct.unpack(">I4s", data[8:16])
-    ihdr = data[16:29]
-    (crc,) = struct.unpack(">I", data[29:33])
-    if length != 13 or kind != b"IHDR" or zlib.crc32(kind + ihdr) != crc:
-        raise unreadable
-    if not data.endswith(PNG_IEND):
-        raise unreadable
-    width, height, depth, colour, compression, filtering, interlace = struct.unpack(
-        ">IIBBBBB", ihdr
-    )
-    if depth not in PNG_BIT_DEPTHS.get(colour, ()) or (compression, filtering) != (0, 0):
-        raise unreadable
-    if interlace not in (0, 1):
-        raise unreadable
-    if not (1 <= width <= SIGNATURE_MAX_WIDTH and 1 <= height <= SIGNATURE_MAX_HEIGHT):
-        raise RuleViolation(
-            _("The drawn signature has odd dimensions (%(w)d × %(h)d). Draw it again.")
-            % {"w": width, "h": height}
-        )
-
-
-def signature_png_decode(data_url: str) -> bytes:
-    """The PNG bytes of a drawn signature sent as a data: URL; b"" if nothing was drawn."""
-    data_url = (data_url or "").strip()
-    if not data_url:
-        return b""
-    if not data_url.startswith(SIGNATURE_DATA_URL_PREFIX):
-        raise RuleViolation(_("The drawn signature must be a PNG image. Draw it again."))
-    encoded = data_url[len(SIGNATURE_DATA_URL_PREFIX) :]
-    # Base64 makes 4 characters of 3 bytes: refuse before decoding anything too big.
-    if len(encoded) > (SIGNATURE_MAX_BYTES + 2) // 3 * 4:
-        raise RuleViolation(
-            _("The drawn signature is too large (at most %(kb)d KB). Clear it and draw again.")
-            % {"kb": SIGNATURE_MAX_BYTES // 1024}
-        )
-    try:
-        data = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise RuleViolation(
-            _("The drawn signature is not a readable PNG image. Draw it again.")
-        ) from None
-    signature_png_check(data)
-    return data
-
-
 def _normalized(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def _record(engagement, version, role, **fields) -> SignedDocument:
+def _already_signed(version) -> RuleViolation:
+    return RuleViolation(
+        _("%(document)s (version %(n)d) is already signed.")
+        % {"document": version.title, "n": version.number}
+    )
+
+
+def _record(engagement, version, role, *, scan=None, **fields) -> SignedDocument:
+    """Save the signature (and its scan); the unique constraint refuses a second one."""
+    signed = SignedDocument(engagement=engagement, version=version, role=role, **fields)
     try:
         with transaction.atomic():
-            signed = SignedDocument.objects.create(
-                engagement=engagement, version=version, role=role, **fields
-            )
+            if scan:
+                signed.scan.save(scan.name, scan, save=False)
+            signed.save()
     except IntegrityError:
-        raise RuleViolation(
-            _("%(document)s (version %(n)d) is already signed.")
-            % {"document": version.title, "n": version.number}
-        ) from None
+        if signed.scan:
+            signed.scan.delete(save=False)
+        raise _already_signed(version) from None
     return signed
 
 
 def _check_version(engagement, version: DocumentVersion, role: str) -> None:
+    """The engagement may take this version's signature in this role, once."""
     ensure_writable(engagement)
     if version.template.organization_id != engagement.organization_id:
         raise RuleViolation(_("Choose a document of this organization."))
-    if role not in SignerRole.values:
-        raise RuleViolation(_("Choose who signed."))
-    if SignedDocument.objects.filter(engagement=engagement, version=version, role=role).exists():
+    if role not in may_sign_as(version.signers):
         raise RuleViolation(
-            _("%(document)s (version %(n)d) is already signed.")
-            % {"document": version.title, "n": version.number}
+            _("%(document)s is not signed by a %(role)s. Who signs: %(signers)s.")
+            % {
+                "document": version.title,
+                "role": str(SignerRole(role).label).lower() if role in SignerRole else role,
+                "signers": ", ".join(version.signer_labels()),
+            }
         )
+    if SignedDocument.objects.filter(engagement=engagement, version=version, role=role).exists():
+        raise _already_signed(version)
+
+
+def _participant_names(participant) -> set[str]:
+    return {
+        _normalized(f"{participant.first_name} {participant.last_name}"),
+        _normalized(participant.display_name),
+    }
+
+
+def _check_signer(engagement, role: str, typed_name: str, relationship: str, actor) -> None:
+    """Who may sign in each role, and the name each must type."""
+    participant = engagement.participant
+    full_name = f"{participant.first_name} {participant.last_name}".strip()
+    typed = _normalized(typed_name)
+    if not typed:
+        raise RuleViolation(_("Type the signer's full name."))
+    if role == SignerRole.PARTICIPANT and typed not in _participant_names(participant):
+        raise RuleViolation(
+            _("Type your full name as the program has it: %(name)s.") % {"name": full_name}
+        )
+    if role in (SignerRole.GUARDIAN, SignerRole.WITNESS) and typed in _participant_names(
+        participant
+    ):
+        raise RuleViolation(
+            _("A %(role)s is someone other than %(name)s: type their own name.")
+            % {"role": str(SignerRole(role).label).lower(), "name": full_name}
+        )
+    if role == SignerRole.GUARDIAN and not relationship.strip():
+        raise RuleViolation(
+            _(
+                "Write the guardian's relationship or authority (for example: parent, "
+                "court-appointed guardian)."
+            )
+        )
+    if role == SignerRole.SUPPORTER:
+        if actor is None or actor.pk != engagement.supporter_id:
+            raise RuleViolation(_("Only the engagement's peer supporter signs as supporter."))
+        if typed != _normalized(actor.get_full_name() or actor.get_username()):
+            raise RuleViolation(
+                _("Type your full name as your account has it: %(name)s.")
+                % {"name": actor.get_full_name() or actor.get_username()}
+            )
+
+
+def _check_current(version, shown_hash: str) -> None:
+    """The version is still the template's current one (read under a lock) and was shown."""
+    # Read from the database under a lock: publishing a new version waits, or we see it.
+    current_id = (
+        DocumentTemplate.objects.select_for_update()
+        .values_list("current_id", flat=True)
+        .get(pk=version.template_id)
+    )
+    if current_id != version.pk:
+        raise RuleViolation(
+            _("A new version of %(document)s has been published; read it, then sign.")
+            % {"document": version.template.title}
+        )
+    if shown_hash != version.sha256:
+        raise RuleViolation(
+            _("The document you signed does not match the published text. Open it again.")
+        )
+
+
+def _filled(version, role: str, values: dict | None) -> list[dict]:
+    """The participant's side fills the version's fields; others sign what they wrote."""
+    if role in PARTICIPANT_SIDE and version.fields:
+        return filled_clean(version, values or {})
+    return []
 
 
 _THE_ACTOR = object()  # document_sign's default signer: whoever is signing
@@ -255,78 +289,35 @@ def document_sign(
     user_agent: str = "",
     signer=_THE_ACTOR,
     signature_png: bytes = b"",
+    relationship: str = "",
+    values: dict | None = None,
 ) -> SignedDocument:
-    """The participant signs the version they were shown (its hash proves which text).
+    """Someone signs the version they were shown (its hash proves which text).
 
     ``signer`` is the signing user when it is not the actor (in person: the participant's
     user if they confirmed with their own password, else None); ``signature_png`` is a
-    drawn signature, checked again here whoever decoded it.
+    drawn signature, checked again here whoever decoded it; ``values`` fill the version's
+    fields (the participant's side only); ``relationship`` is a guardian's authority.
     """
     if signature_png:
         signature_png_check(signature_png)
+    if method == SignatureMethod.PORTAL and role != SignerRole.PARTICIPANT:
+        raise RuleViolation(_("Only the participant signs in the portal."))
+    if method not in (SignatureMethod.PORTAL, SignatureMethod.IN_PERSON):
+        raise RuleViolation(_("Record a paper signature with its own form."))
     with transaction.atomic():
-        return _document_sign(
-            engagement=engagement,
-            version=version,
-            shown_hash=shown_hash,
-            typed_name=typed_name,
-            actor=actor,
-            method=method,
-            role=role,
-            ip=ip,
-            user_agent=user_agent,
-            signer=actor if signer is _THE_ACTOR else signer,
-            signature_png=signature_png,
-        )
-
-
-def _document_sign(
-    *,
-    engagement,
-    version,
-    shown_hash,
-    typed_name,
-    actor,
-    method,
-    role,
-    ip,
-    user_agent,
-    signer,
-    signature_png,
-) -> SignedDocument:
-    _check_version(engagement, version, role)
-    # Read from the database under a lock: publishing a new version waits, or we see it.
-    current_id = (
-        DocumentTemplate.objects.select_for_update()
-        .values_list("current_id", flat=True)
-        .get(pk=version.template_id)
-    )
-    if current_id != version.pk:
-        raise RuleViolation(
-            _("A new version of %(document)s has been published; read it, then sign.")
-            % {"document": version.template.title}
-        )
-    if shown_hash != version.sha256:
-        raise RuleViolation(
-            _("The document you signed does not match the published text. Open it again.")
-        )
-    participant = engagement.participant
-    names = {
-        _normalized(f"{participant.first_name} {participant.last_name}"),
-        _normalized(participant.display_name),
-    }
-    if role == SignerRole.PARTICIPANT and _normalized(typed_name) not in names:
-        raise RuleViolation(
-            _("Type your full name as the program has it: %(name)s.")
-            % {"name": f"{participant.first_name} {participant.last_name}".strip()}
-        )
-    with transaction.atomic():
+        _check_version(engagement, version, role)
+        _check_current(version, shown_hash)
+        _check_signer(engagement, role, typed_name, relationship, actor)
+        filled = _filled(version, role, values)
+        signer = actor if signer is _THE_ACTOR else signer
         signed = _record(
             engagement,
             version,
             role,
             signer=signer,
             signer_name=" ".join(typed_name.split()),
+            signer_relationship=" ".join(relationship.split()),
             method=method,
             signed_at=timezone.now(),
             ip=ip,
@@ -334,6 +325,7 @@ def _document_sign(
             sha256=version.sha256,
             recorded_by=actor,
             signature_png=signature_png,
+            filled=filled,
         )
         event_record(
             actor=actor,
@@ -344,6 +336,7 @@ def _document_sign(
                 "engagement": engagement.pk,
                 "title": version.title,
                 "number": version.number,
+                "role": role,
                 "method": method,
                 "drawn": bool(signature_png),
                 "identity": (
@@ -362,14 +355,22 @@ def document_record_paper(
     signed_on: datetime.date,
     actor,
     role: str = SignerRole.PARTICIPANT,
+    relationship: str = "",
+    scan=None,
 ) -> SignedDocument:
-    """Staff record a document signed on paper (printed from this version)."""
+    """Staff record a document signed on paper (printed from this version), with its scan.
+
+    The fields were filled on the paper; the scan, if attached, shows them.
+    """
     _check_version(engagement, version, role)
     if signed_on > timezone.localdate():
         raise RuleViolation(_("The signing date cannot be in the future."))
     signer_name = " ".join(signer_name.split())
     if not signer_name:
         raise RuleViolation(_("Write the name of the person who signed."))
+    if role == SignerRole.GUARDIAN and not relationship.strip():
+        raise RuleViolation(_("Write the guardian's relationship or authority."))
+    scan_type = scan_check(scan) if scan else ""
     noon = datetime.datetime.combine(signed_on, datetime.time(12))
     with transaction.atomic():
         signed = _record(
@@ -377,16 +378,25 @@ def document_record_paper(
             version,
             role,
             signer_name=signer_name,
+            signer_relationship=" ".join(relationship.split()),
             method=SignatureMethod.PAPER,
             signed_at=timezone.make_aware(noon),
             sha256=version.sha256,
             recorded_by=actor,
+            scan=scan,
+            scan_type=scan_type,
         )
         event_record(
             actor=actor,
             organization=engagement.organization,
             action="document.recorded",
             obj=signed,
-            data={"engagement": engagement.pk, "title": version.title, "number": version.number},
+            data={
+                "engagement": engagement.pk,
+                "title": version.title,
+                "number": version.number,
+                "role": role,
+                "scan": scan_type,
+            },
         )
     return signed

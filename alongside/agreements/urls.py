@@ -6,11 +6,12 @@ app_name = "agreements"
 urlpatterns = [
     path("engagements/<int:pk>/agreements/", views.agreement_record, name="record"),
     path(
-        "engagements/<int:pk>/documents/<int:template>/sign-in-person/",
+        "engagements/<int:pk>/documents/<int:template>/sign/<str:role>/",
         views.sign_in_person,
         name="sign_in_person",
     ),
     path("signed-documents/<int:pk>/pdf/", views.document_pdf, name="pdf"),
+    path("signed-documents/<int:pk>/scan/", views.scan_download, name="scan"),
     path("portal/documents/", views.portal_list, name="portal_list"),
     path(
         "portal/engagements/<int:pk>/documents/<int:template>/",

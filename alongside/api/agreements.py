@@ -96,6 +96,7 @@ def agreement_create_endpoint(request: HttpRequest, payload: AgreementIn) -> Sta
         signer_name=payload.signer_name,
         signed_on=payload.signed_on,
         role=payload.role,
+        relationship=payload.signer_relationship,
         actor=request.user,
     )
     read_record(request, "api agreement", [engagement.participant_id])

@@ -25,7 +25,7 @@ from alongside.consents.models import (
     RevocationMethod,
     SignatureMethod,
 )
-from alongside.consents.selectors import consents_visible_to
+from alongside.consents.selectors import consents_visible_to, own_consents
 from alongside.consents.services import consent_create, consent_revoke
 from alongside.core.permissions import (
     Cap,
@@ -225,9 +225,10 @@ def consent_revoke_endpoint(
 ) -> Consent:
     """It stops covering disclosures at once; revoking twice answers 409."""
     role = _acting_as(request)
-    visible = _visible(request)
     if role == "participant":
-        visible = visible.filter(participant__user=request.user)
+        visible = own_consents(request.user, request.organization)
+    else:
+        visible = _visible(request)
     consent = get_or_404(visible, pk=consent_id)
     payload = payload or RevokeIn()
     consent = consent_revoke(

@@ -254,6 +254,9 @@ class AgreementOut(Schema):
     version: int = Field(description="The number of the version signed.")
     signer_name: str = Field(description="The name as signed.")
     role: str = Field(description="Signed as: participant, supporter, guardian or witness.")
+    signer_relationship: str = Field(
+        description="A guardian's relationship or authority; empty for other roles."
+    )
     method: str = Field(description="portal, in_person or paper.")
     signed_at: datetime.datetime
     sha256: str = Field(description="SHA-256 of the exact text signed.")
@@ -282,7 +285,13 @@ class AgreementIn(Schema):
     template: int = Field(description="A document template of your organization.")
     signed_on: datetime.date = Field(description="The date on the paper; not in the future.")
     signer_name: text(200, min_length=1) = Field(description="The name as signed.")
-    role: SignerRole = SignerRole.PARTICIPANT
+    role: SignerRole = Field(
+        SignerRole.PARTICIPANT,
+        description="One of the roles the version names; a guardian may sign for the participant.",
+    )
+    signer_relationship: text(200) = Field(
+        "", description="Required when a guardian signed: their relationship or authority."
+    )
 
     @field_validator("signed_on")
     @classmethod

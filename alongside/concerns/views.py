@@ -13,11 +13,11 @@ from alongside.core.decorators import capability_required
 from alongside.core.permissions import (
     Cap,
     concerns_visible_to,
-    engagements_visible_to,
     get_or_404,
     has_capability,
 )
 from alongside.core.web import form_page, page_of
+from alongside.engagements.selectors import own_engagements
 from alongside.engagements.services import OPEN_STATES
 
 
@@ -82,8 +82,8 @@ def concern_create(request):
     engagement = None
     if has_capability(request.user, request.organization, Cap.PORTAL_VIEW):
         engagement = (
-            engagements_visible_to(request.user, request.organization)
-            .filter(participant__user=request.user, state__in=OPEN_STATES)
+            own_engagements(request.user, request.organization)
+            .filter(state__in=OPEN_STATES)
             .order_by("-started_on")
             .first()
         )

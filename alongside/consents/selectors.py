@@ -14,29 +14,27 @@ from django.utils import timezone
 
 from alongside.consents.models import Consent, Disclosure
 from alongside.core.permissions import engagements_visible_to, get_or_404
+from alongside.engagements.selectors import own_engagements
 
 ACCOUNTING_YEARS = 3
 SECTION_DISCLOSURES = 10
 
 
-def _visible_participants(user, organization) -> QuerySet:
-    return engagements_visible_to(user, organization).values("participant_id")
+def _of_participants(model, organization, engagements: QuerySet) -> QuerySet:
+    """The organization's records of ``model`` about the participants of ``engagements``."""
+    if organization is None:
+        return model.objects.none()
+    return model.objects.filter(
+        organization=organization, participant_id__in=engagements.values("participant_id")
+    )
 
 
 def consents_visible_to(user, organization) -> QuerySet[Consent]:
-    if organization is None:
-        return Consent.objects.none()
-    return Consent.objects.filter(
-        organization=organization, participant_id__in=_visible_participants(user, organization)
-    )
+    return _of_participants(Consent, organization, engagements_visible_to(user, organization))
 
 
 def disclosures_visible_to(user, organization) -> QuerySet[Disclosure]:
-    if organization is None:
-        return Disclosure.objects.none()
-    return Disclosure.objects.filter(
-        organization=organization, participant_id__in=_visible_participants(user, organization)
-    )
+    return _of_participants(Disclosure, organization, engagements_visible_to(user, organization))
 
 
 def consent_get_for(user, organization, pk) -> Consent:
@@ -60,8 +58,7 @@ def disclosure_get_for(user, organization, pk) -> Disclosure:
 def own_consents(user, organization) -> QuerySet[Consent]:
     """A participant's own consents (the portal), newest first."""
     return (
-        consents_visible_to(user, organization)
-        .filter(participant__user=user)
+        _of_participants(Consent, organization, own_engagements(user, organization))
         .select_related("recorded_by", "revoked_by")
         .order_by("-signed_on", "-pk")
     )
@@ -69,8 +66,7 @@ def own_consents(user, organization) -> QuerySet[Consent]:
 
 def own_disclosures(user, organization) -> QuerySet[Disclosure]:
     return (
-        disclosures_visible_to(user, organization)
-        .filter(participant__user=user)
+        _of_participants(Disclosure, organization, own_engagements(user, organization))
         .select_related("consent", "released_by")
         .order_by("-disclosed_at", "-pk")
     )

@@ -21,6 +21,7 @@ from alongside.consents.forms import (
 )
 from alongside.consents.models import RevocationMethod, SignatureMethod
 from alongside.core.decorators import capability_required
+from alongside.core.pdf import pdf_attachment
 from alongside.core.permissions import Cap, engagements_visible_to
 from alongside.core.web import attempt
 from alongside.engagements.selectors import closed_notice, engagement_get_for
@@ -28,15 +29,8 @@ from alongside.engagements.services import OPEN_STATES
 from alongside.participants.models import Participant
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    filename = "".join(c for c in filename if c.isalnum() or c in " .-").strip()
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _consent_pdf_response(consent) -> HttpResponse:
-    return _pdf_response(
+    return pdf_attachment(
         pdf.consent_pdf(consent),
         f"Authorization {consent.signed_on:%Y-%m-%d} - {consent.participant_name}.pdf",
     )
@@ -201,7 +195,7 @@ def disclosure_pdf(request, pk: int):
     """The released packet: exactly the stored released_text (content, notice, scope)."""
     disclosure = selectors.disclosure_get_for(request.user, request.organization, pk)
     read_record(request, "disclosure PDF", [disclosure.participant_id])
-    return _pdf_response(
+    return pdf_attachment(
         pdf.disclosure_pdf(disclosure),
         f"Released {disclosure.disclosed_at:%Y-%m-%d} - {disclosure.recipient_name}.pdf",
     )

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from alongside.accounts.models import Membership
+from alongside.core.permissions import remember_roles
 
 SESSION_ORGANIZATION_KEY = "alongside_organization_id"
 
@@ -26,14 +27,24 @@ class OrganizationMiddleware:
 
 
 def organization_for(user, preferred_id: int | None):
-    """The preferred organization if the user belongs to it, else their first one."""
-    memberships = Membership.objects.filter(user=user).select_related("organization")
-    if preferred_id is not None:
-        chosen = memberships.filter(organization_id=preferred_id).first()
-        if chosen is not None:
-            return chosen.organization
-    first = memberships.order_by("organization__name", "organization_id").first()
-    return first.organization if first else None
+    """The preferred organization if the user belongs to it, else their first one.
+
+    One query reads all the user's memberships; the roles held in the chosen organization
+    go to roles_of's cache, so permission checks in this request read Membership no more.
+    """
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__name", "organization_id")
+    )
+    if not memberships:
+        return None
+    preferred = (m for m in memberships if m.organization_id == preferred_id)
+    organization = next(preferred, memberships[0]).organization
+    remember_roles(
+        user, organization, (m.role for m in memberships if m.organization_id == organization.pk)
+    )
+    return organization
 
 
 class NoStoreMiddleware:

@@ -8,6 +8,7 @@ organization is reachable from another.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
@@ -77,11 +78,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
 }
 
 
+# Roles per organization id, kept on the user object for the length of a request.
+_ROLES_CACHE = "_alongside_roles"
+
+
 def roles_of(user: User, organization: Organization | None) -> frozenset[str]:
     """The roles a user holds in an organization (cached on the user object)."""
     if organization is None or not user.is_authenticated or not user.is_active:
         return frozenset()
-    cache = user.__dict__.setdefault("_alongside_roles", {})
+    cache = user.__dict__.setdefault(_ROLES_CACHE, {})
     if organization.pk not in cache:
         cache[organization.pk] = frozenset(
             Membership.objects.filter(user=user, organization=organization).values_list(
@@ -89,6 +94,11 @@ def roles_of(user: User, organization: Organization | None) -> frozenset[str]:
             )
         )
     return cache[organization.pk]
+
+
+def remember_roles(user: User, organization: Organization, roles: Iterable[str]) -> None:
+    """Prime roles_of with roles already read, so it need not read Membership again."""
+    user.__dict__.setdefault(_ROLES_CACHE, {})[organization.pk] = frozenset(roles)
 
 
 def capabilities_of(user: User, organization: Organization | None) -> frozenset[Cap]:

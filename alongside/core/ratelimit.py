@@ -22,10 +22,22 @@ def digest(key: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), key.encode(), hashlib.sha256).hexdigest()
 
 
+def _cache_key(key: str, window_seconds: int) -> str:
+    window = int(time.time() // window_seconds)
+    return f"ratelimit:{digest(key)}:{window}"
+
+
+def exceeded(key: str, limit: int, window_seconds: int) -> bool:
+    """Whether ``limit`` hits already fell in this window, without counting one more.
+
+    For counting only failures: ask first, so a blocked client learns nothing more.
+    """
+    return (cache.get(_cache_key(key, window_seconds)) or 0) >= limit
+
+
 def hit(key: str, limit: int, window_seconds: int) -> bool:
     """Count one hit for ``key``; False once more than ``limit`` fell in this window."""
-    window = int(time.time() // window_seconds)
-    cache_key = f"ratelimit:{digest(key)}:{window}"
+    cache_key = _cache_key(key, window_seconds)
     # add() is atomic where the cache is shared (Redis); a lost race costs one count.
     if cache.add(cache_key, 1, timeout=window_seconds + 1):
         return limit >= 1

@@ -99,6 +99,11 @@ def engagement_get_for(user, organization, pk) -> Engagement:
     )
 
 
+def own_engagements(user, organization) -> QuerySet[Engagement]:
+    """The signed-in participant's own engagements, within what their roles let them see."""
+    return engagements_visible_to(user, organization).filter(participant__user=user)
+
+
 def closed_notice(engagement: Engagement) -> str:
     """Why a form for this engagement cannot be used, or ""."""
     from django.utils.translation import gettext as _

@@ -90,7 +90,7 @@ def engagement_detail(request, pk: int):
     context.update(team_plan_section(engagement))
     context["missing"] = services.activation_gaps(
         steps_done=set(done),
-        documents_missing=[item.template.title for item in checklist if not item.done],
+        documents_missing=[item.missing_label for item in checklist if not item.done],
         has_plan=context["emergency_plan"] is not None,
         has_worksheet=context["team_plan"] is not None,
     )

@@ -42,6 +42,7 @@ from alongside.agreements.models import (
     SignedDocument,
     SignerRole,
 )
+from alongside.agreements.selectors import needed_roles
 from alongside.agreements.services import document_record_paper, starting_templates_install
 from alongside.assessments.models import Assessment, Tier
 from alongside.assessments.services import assessment_record
@@ -940,18 +941,24 @@ class _Builder:
         if state == State.ONBOARDING:
             required = required[: rng.randint(0, len(required))]
         person = engagement.participant
+        signers = {
+            SignerRole.PARTICIPANT: f"{person.first_name} {person.last_name}".strip(),
+            SignerRole.SUPPORTER: supporter.get_full_name(),
+        }
         for i, template in enumerate(required):
             signed = max(
                 min(matched_days_ago, (t_active if state != State.ONBOARDING else 0) + i), 0
             )
-            record = document_record_paper(
-                engagement=engagement,
-                version=template.current,
-                signer_name=f"{person.first_name} {person.last_name}".strip(),
-                signed_on=self.today - datetime.timedelta(days=signed),
-                actor=supporter,
-            )
-            SignedDocument.objects.filter(pk=record.pk).update(recorded_at=self.at(signed, 17))
+            for role in needed_roles(template.current.signers):
+                record = document_record_paper(
+                    engagement=engagement,
+                    version=template.current,
+                    signer_name=signers[role],
+                    role=role,
+                    signed_on=self.today - datetime.timedelta(days=signed),
+                    actor=supporter,
+                )
+                SignedDocument.objects.filter(pk=record.pk).update(recorded_at=self.at(signed, 17))
         if state != State.ONBOARDING or self.plan_rng.random() < 0.5:
             self.emergency_plan(engagement, supporter, min(t_active + 1, matched_days_ago))
         if state != State.ONBOARDING:
@@ -1535,6 +1542,10 @@ class _BulkLayer:
                 "pk", "participant__first_name", "participant__last_name"
             )
         }
+        supporter_names = {
+            user.pk: user.get_full_name()
+            for user in User.objects.filter(memberships__organization=self.org).distinct()
+        }
         exit_reasons = [
             (ExitReason.GOALS_MET, 40),
             (ExitReason.PARTICIPANT_CHOICE, 20),
@@ -1581,18 +1592,23 @@ class _BulkLayer:
             for k, kind in enumerate(kinds):
                 days = max(signed_by, p.t_match - k)
                 version = kind.current
-                agreements.append(
+                agreements.extend(
                     SignedDocument(
                         engagement_id=pk,
                         version=version,
-                        signer_name=names[pk],
-                        role=SignerRole.PARTICIPANT,
+                        signer_name=(
+                            supporter_names[supporter]
+                            if role == SignerRole.SUPPORTER
+                            else names[pk]
+                        ),
+                        role=role,
                         method=SignatureMethod.PAPER,
                         signed_at=self.dt(days, 12),
                         sha256=version.sha256,
                         recorded_by_id=supporter,
                         recorded_at=self.dt(days, 17),
                     )
+                    for role in needed_roles(version.signers)
                 )
 
             if p.t_active is None:

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from alongside.audit.services import read_record
 from alongside.concerns.models import Concern
 from alongside.core.decorators import capability_required
-from alongside.core.permissions import Cap, engagements_visible_to
+from alongside.core.permissions import Cap
 from alongside.emergencyplans import views as plan_views
 from alongside.emergencyplans.selectors import plan_for
+from alongside.engagements.selectors import own_engagements
 from alongside.meetings.models import Meeting, MeetingStatus
 from alongside.participants.models import Participant
 
@@ -22,8 +23,7 @@ from alongside.participants.models import Participant
 @capability_required(Cap.PORTAL_VIEW)
 def portal_home(request):
     engagements = list(
-        engagements_visible_to(request.user, request.organization)
-        .filter(participant__user=request.user)
+        own_engagements(request.user, request.organization)
         .select_related("program", "supporter", "participant", "team_plan")
         .prefetch_related(
             "goals",

@@ -24,6 +24,7 @@ from alongside.agreements.services import (
     sanitize_body,
     starting_templates_install,
 )
+from alongside.agreements.testing import signed_on_paper
 from alongside.core.errors import RuleViolation
 from alongside.emergencyplans.testing import emergency_plan_give
 from alongside.engagements.models import State
@@ -230,13 +231,7 @@ def test_activation_waits_for_every_required_document_and_the_plan(world):
         "Emergency plan",
     ]
     for template in (world.release, world.contract):
-        document_record_paper(
-            engagement=engagement,
-            version=template.current,
-            signer_name="Robin Vale",
-            signed_on=timezone.localdate(),
-            actor=world.supporter,
-        )
+        signed_on_paper(engagement, template, world.supporter)
     emergency_plan_give(engagement.participant, world.supporter)
     assert missing_for_activation(engagement) == []
 
@@ -262,7 +257,9 @@ def test_a_supporters_signature_alone_does_not_open_the_gate(world):
         signed_on=timezone.localdate(),
         actor=world.supporter,
     )
-    assert "Joint Participation Contract" in missing_for_activation(engagement)
+    assert "Joint Participation Contract (still to sign: participant)" in missing_for_activation(
+        engagement
+    )
 
 
 # Pages

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from alongside.agreements.drawn import SIGNATURE_MAX_BYTES, signature_png_decode
 from alongside.agreements.models import DocumentRequirement, SignedDocument
-from alongside.agreements.services import SIGNATURE_MAX_BYTES, signature_png_decode
 from alongside.core.errors import RuleViolation
 from alongside.engagements.models import State
 from alongside.participants.models import Participant
@@ -47,7 +47,9 @@ def _setup(world, *, portal_user=True):
             organization=world.org, first_name="Robin", last_name="Vale"
         )
     engagement = open_engagement(participant, world.respite, world.supporter, State.ONBOARDING)
-    url = reverse("agreements:sign_in_person", args=[engagement.pk, world.release.pk])
+    url = reverse(
+        "agreements:sign_in_person", args=[engagement.pk, world.release.pk, "participant"]
+    )
     version = world.release.current
     form = {
         "version": version.pk,
@@ -189,5 +191,8 @@ def test_the_typed_name_must_be_the_participants(client, world):
 
 def test_another_supporters_engagement_is_not_found(client, world):
     client.force_login(world.supporter)
-    url = reverse("agreements:sign_in_person", args=[world.other_engagement.pk, world.release.pk])
+    url = reverse(
+        "agreements:sign_in_person",
+        args=[world.other_engagement.pk, world.release.pk, "participant"],
+    )
     assert client.get(url).status_code == 404

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from alongside.agreements.models import SignedDocument
 from alongside.agreements.services import document_record_paper
+from alongside.agreements.testing import signed_on_paper
 from alongside.api.tests.conftest import post_json
 from alongside.audit.models import AccessLog
 from alongside.participants.models import Participant
@@ -20,12 +21,14 @@ URL = "/api/v1/agreements"
 
 
 def body(world, **changes) -> dict:
+    """A guardian's signature on the release (Pat signed it; a guardian may sign beside)."""
     values = {
         "engagement": world.engagement.pk,
-        "template": world.contract.pk,
+        "template": world.release.pk,
         "signed_on": timezone.localdate().isoformat(),
-        "signer_name": "Sunny Demo",
-        "role": "supporter",
+        "signer_name": "Ana Rivera",
+        "role": "guardian",
+        "signer_relationship": "Mother",
     }
     values.update(changes)
     return values
@@ -48,7 +51,7 @@ def test_the_supporter_lists_the_documents_of_her_engagements_only(world, api_as
 
     assert response.status_code == 200
     listing = response.json()
-    assert listing["count"] == 2
+    assert listing["count"] == len(world.signed)
     assert {item["id"] for item in listing["items"]} == {s.pk for s in world.signed}
     release = next(i for i in listing["items"] if i["template"] == world.release.pk)
     signed = world.signed[0]
@@ -60,6 +63,7 @@ def test_the_supporter_lists_the_documents_of_her_engagements_only(world, api_as
         "version": 1,
         "signer_name": "Pat Rivera",
         "role": "participant",
+        "signer_relationship": "",
         "method": "paper",
         "signed_at": release["signed_at"],
         "sha256": world.release.current.sha256,
@@ -71,7 +75,7 @@ def test_the_coordinator_sees_all_and_filters_by_engagement(world, api_as):
     other = _sign_other(world)
     client = api_as(world.coordinator)
 
-    assert client.get(URL).json()["count"] == 3
+    assert client.get(URL).json()["count"] == len(world.signed) + 1
     filtered = client.get(f"{URL}?engagement={world.other_engagement.pk}").json()
     assert [item["id"] for item in filtered["items"]] == [other.pk]
     assert filtered["count"] == 1
@@ -127,10 +131,11 @@ def test_the_supporter_records_a_paper_signature(world, api_as):
     assert response.status_code == 201, response.json()
     created = response.json()
     assert created["method"] == "paper"
-    assert created["role"] == "supporter"
-    assert created["template"] == world.contract.pk
+    assert created["role"] == "guardian"
+    assert created["signer_relationship"] == "Mother"
+    assert created["template"] == world.release.pk
     assert created["version"] == 1
-    assert created["sha256"] == world.contract.current.sha256
+    assert created["sha256"] == world.release.current.sha256
     signed = SignedDocument.objects.get(pk=created["id"])
     assert signed.recorded_by == world.supporter
     assert signed.signed_at.date() == timezone.localdate()
@@ -142,7 +147,7 @@ def test_signing_twice_answers_409(world, api_as):
 
     assert response.status_code == 409
     assert "already signed" in response.json()["detail"]
-    assert SignedDocument.objects.count() == 2
+    assert SignedDocument.objects.count() == len(world.signed)
 
 
 def test_a_closed_engagement_answers_409(world, api_as):
@@ -154,7 +159,7 @@ def test_a_closed_engagement_answers_409(world, api_as):
 
     assert response.status_code == 409
     assert "closed" in response.json()["detail"]
-    assert SignedDocument.objects.count() == 2
+    assert SignedDocument.objects.count() == len(world.signed)
 
 
 @pytest.mark.parametrize(
@@ -175,7 +180,7 @@ def test_bad_input_answers_422_naming_the_field(world, api_as, changes, named):
 
     assert response.status_code == 422
     assert named in response.json()["detail"]
-    assert SignedDocument.objects.count() == 2
+    assert SignedDocument.objects.count() == len(world.signed)
 
 
 def test_another_organizations_template_is_refused(world, api_as):
@@ -194,7 +199,7 @@ def test_another_organizations_template_is_refused(world, api_as):
 
     assert response.status_code == 422
     assert "template" in response.json()["detail"]
-    assert SignedDocument.objects.count() == 2
+    assert SignedDocument.objects.count() == len(world.signed)
 
 
 def test_other_scopes_and_roles_cannot_record(world, api_as):
@@ -205,7 +210,7 @@ def test_other_scopes_and_roles_cannot_record(world, api_as):
     assert post_json(api_as(world.participant_user), URL, body(world)).status_code == 403
     response = api_as(world.supporter).post(URL, "{nope", content_type="application/json")
     assert response.status_code == 400
-    assert SignedDocument.objects.count() == 2
+    assert SignedDocument.objects.count() == len(world.signed)
 
 
 def _queries(client, path: str) -> int:
@@ -221,12 +226,12 @@ def test_list_queries_do_not_grow_with_rows(world, api_as):
             person = Participant.objects.create(organization=world.org, first_name=f"P{i}")
             engagement = open_engagement(person, world.respite, world.supporter)
             for template in (world.release, world.contract):
-                document_record_paper(
-                    engagement=engagement,
-                    version=template.current,
-                    signer_name=f"P{i}",
+                signed_on_paper(
+                    engagement,
+                    template,
+                    world.supporter,
+                    name=f"P{i}",
                     signed_on=timezone.localdate() - datetime.timedelta(days=i),
-                    actor=world.supporter,
                 )
 
     add_rows(1)
@@ -238,4 +243,4 @@ def test_list_queries_do_not_grow_with_rows(world, api_as):
 
     after = _queries(client, URL)
     assert after == before
-    assert client.get(URL).json()["count"] == 24
+    assert client.get(URL).json()["count"] == len(world.signed) + 11 * 3

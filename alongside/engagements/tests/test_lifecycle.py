@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alongside.agreements.models import DocumentRequirement, SignedDocument
-from alongside.agreements.services import document_record_paper
+from alongside.agreements.testing import signed_on_paper
 from alongside.assessments.models import Assessment
 from alongside.assessments.services import assessment_record
 from alongside.audit.models import AuditEvent
@@ -33,14 +33,8 @@ from conftest import open_engagement
 
 
 def agreement_record(*, engagement, kind, signed_on, actor):
-    """A document signed on paper (the current version of the template ``kind``)."""
-    return document_record_paper(
-        engagement=engagement,
-        version=kind.current,
-        signer_name="Robin",
-        signed_on=signed_on,
-        actor=actor,
-    )
+    """A document signed on paper by all who sign it (the current version of ``kind``)."""
+    return signed_on_paper(engagement, kind, actor, signed_on=signed_on)
 
 
 ALLOWED = sorted((a, b) for a, nexts in TRANSITIONS.items() for b in nexts)

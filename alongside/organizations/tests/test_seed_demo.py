@@ -138,7 +138,8 @@ class TestTheSmallSeed:
         assert engagement.state == State.ACTIVE
         assert engagement.supporter.username == "supporter1"
         assert missing_for_activation(engagement) == []
-        assert engagement.signed_documents.count() == 4
+        # Four documents; the contract and the boundaries are signed by the supporter too.
+        assert engagement.signed_documents.count() == 6
         assert Note.objects.filter(meeting__engagement=engagement).count() >= 3
         assert engagement.goals.exists()
         assert engagement.assessments.count() == 1
