@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alongside.agreements import services
+from alongside.agreements.fields import fields_parse, fields_text
 from alongside.agreements.models import (
     DocumentRequirement,
     DocumentTemplate,
@@ -13,6 +14,7 @@ from alongside.agreements.models import (
     SignerRole,
 )
 from alongside.core.admin import OrganizationScopedAdmin, OrganizationScopedInline
+from alongside.core.errors import RuleViolation
 
 
 class DocumentTemplateForm(forms.ModelForm):
@@ -22,6 +24,16 @@ class DocumentTemplateForm(forms.ModelForm):
         help_text=_(
             "HTML with p, h2, h3, ul, ol, li, strong, em, br and links only; anything else "
             "is removed when saved. Saving a changed text publishes a new version."
+        ),
+    )
+    fields_to_fill = forms.CharField(
+        label=_("Fields to fill"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
+        help_text=_(
+            "One per line, filled by the participant (or guardian) when signing. Add [date], "
+            "[yes/no] or [long] after the label for a date, a yes/no answer or several lines; "
+            "end with * if it must be filled. Example: “Preferred contact number *”."
         ),
     )
     signers = forms.MultipleChoiceField(
@@ -41,6 +53,13 @@ class DocumentTemplateForm(forms.ModelForm):
         if current is not None:
             self.fields["body"].initial = current.body
             self.fields["signers"].initial = current.signers
+            self.fields["fields_to_fill"].initial = fields_text(current.fields)
+
+    def clean_fields_to_fill(self):
+        try:
+            return fields_parse(self.cleaned_data["fields_to_fill"])
+        except RuleViolation as refusal:
+            raise ValidationError(refusal.message) from None
 
     def clean_body(self):
         body = services.sanitize_body(self.cleaned_data["body"])
@@ -51,7 +70,7 @@ class DocumentTemplateForm(forms.ModelForm):
 
 class DocumentVersionInline(OrganizationScopedInline):
     model = DocumentVersion
-    fields = ["number", "title", "signers", "published_at", "published_by"]
+    fields = ["number", "title", "signers", "fields", "published_at", "published_by"]
     readonly_fields = fields
     can_delete = False
     ordering = ["-number"]
@@ -79,6 +98,7 @@ class DocumentTemplateAdmin(OrganizationScopedAdmin):
                 kind=data["kind"],
                 body=data["body"],
                 signers=data["signers"],
+                fields=data["fields_to_fill"],
                 actor=request.user,
             )
             obj.pk = made.pk
@@ -93,6 +113,7 @@ class DocumentTemplateAdmin(OrganizationScopedAdmin):
             title=title,
             body=data["body"],
             signers=data["signers"],
+            fields=data["fields_to_fill"],
             actor=request.user,
         )
 

@@ -30,7 +30,7 @@ def fields_parse(text: str) -> list[dict]:
         match = FIELD_LINE.match(line)
         label = match["label"].strip() if match else ""
         kind = FIELD_KINDS.get((match["kind"] or "text").strip().lower()) if match else None
-        if not label or kind is None or len(label) > 120:
+        if not label or kind is None or len(label) > 120 or set(label) & set("[]*"):
             raise RuleViolation(
                 _(
                     "Fields, line %(n)d: write a label of up to 120 characters, then optionally "

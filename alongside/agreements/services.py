@@ -138,6 +138,12 @@ STARTING_TEMPLATES = (
     ("participant_centered_goals.html", "Participant-Centered Goals", DocumentKind.AGREEMENT,
      ["participant"]),
 )  # fmt: skip
+# Fields the participant's side fills in a starting template (none required: adapt them).
+STARTING_FIELDS = {
+    "Joint Participation Contract": (
+        "What I hope to get from peer support [long]\nHow often we plan to meet"
+    ),
+}
 
 
 def starting_templates_install(*, organization, actor=None) -> list[DocumentTemplate]:
@@ -155,6 +161,7 @@ def starting_templates_install(*, organization, actor=None) -> list[DocumentTemp
                 kind=kind,
                 body=body,
                 signers=signers,
+                fields=STARTING_FIELDS.get(title, ""),
                 actor=actor,
             )
         )

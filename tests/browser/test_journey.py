@@ -59,6 +59,14 @@ def test_referral_to_active_engagement_and_the_participant_sees_it(page: Page, w
         page.get_by_label("Document").select_option(label=kind)
         page.get_by_role("button", name="Save").click()
         expect(page.get_by_text("Paper signature recorded.")).to_be_visible()
+    # The contract waits for the supporter's signature too: Sunny signed the paper.
+    expect(page.get_by_text("still to sign: peer supporter")).to_be_visible()
+    page.get_by_role("link", name="Record a paper signature").click()
+    page.get_by_label("Document").select_option(label="Joint Participation Contract")
+    page.get_by_label("Name as signed").fill("Sunny Demo")
+    page.get_by_label("Signed as").select_option(label="Peer supporter")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Paper signature recorded.")).to_be_visible()
     # The emergency plan is the last thing activation needs; it is written with Robin.
     engagement_url = re.sub(r"#.*$", "", page.url)
     page.goto(engagement_url + "emergency-plan/")

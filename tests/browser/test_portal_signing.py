@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from alongside.agreements.services import document_record_paper
 from alongside.engagements.models import State
 from alongside.engagements.services import missing_for_activation
 from alongside.engagements.testing import onboarding_complete
@@ -16,8 +17,17 @@ def test_the_participant_signs_two_documents_and_onboarding_can_end(page: Page, 
     world.engagement.save()
     engagement = open_engagement(world.participant, world.program, world.supporter, "onboarding")
     onboarding_complete(engagement, world.supporter)
+    # Sunny signed her part of the contract already; Pat's signatures are what is left.
+    document_record_paper(
+        engagement=engagement,
+        version=world.contract.current,
+        signer_name="Sunny Demo",
+        role="supporter",
+        signed_on=engagement.started_on,
+        actor=world.supporter,
+    )
     assert missing_for_activation(engagement) == [
-        "Joint Participation Contract",
+        "Joint Participation Contract (still to sign: participant)",
         "Release of Liability",
     ]
 

@@ -17,7 +17,7 @@ def test_signing_in_person_with_a_drawn_signature(page: Page, world):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"/engagements/{engagement.pk}/")
-    page.get_by_role("link", name="Sign in person Release of Liability").click()
+    page.get_by_role("link", name="Participant signs in person Release of Liability").click()
 
     canvas = page.locator("canvas")
     expect(canvas).to_be_visible()  # the script shows the pad

@@ -18,6 +18,7 @@ from alongside.agreements.models import (
 )
 from alongside.agreements.services import (
     STARTING_TEMPLATES,
+    STARTING_TEMPLATES_DIR,
     document_record_paper,
     document_sign,
     document_version_publish,
@@ -141,6 +142,15 @@ def test_the_starting_templates_install_once(world):
     made = starting_templates_install(organization=world.other_org)
     assert [t.title for t in made] == [title for _f, title, _k, _s in STARTING_TEMPLATES]
     assert all(t.current.number == 1 and "<p>" in t.current.body for t in made)
+    # Every starting text survives sanitizing whole: nothing an organization reads is lost.
+    for filename, *_rest in STARTING_TEMPLATES:
+        text = (STARTING_TEMPLATES_DIR / filename).read_text(encoding="utf-8").strip()
+        assert sanitize_body(text) == text, filename
+    contract = next(t for t in made if t.title == "Joint Participation Contract")
+    assert [f["label"] for f in contract.current.fields] == [
+        "What I hope to get from peer support",
+        "How often we plan to meet",
+    ]
     assert starting_templates_install(organization=world.other_org) == []
 
 
