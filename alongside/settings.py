@@ -200,6 +200,8 @@ AXES_VERBOSE = False
 # Passwords typed to confirm a signature: wrong ones per account, in a window (seconds).
 SIGNING_PASSWORD_FAILURES = env_int("ALONGSIDE_SIGNING_PASSWORD_FAILURES", 5)
 SIGNING_PASSWORD_WINDOW = 15 * 60
+# A signing page older than this (seconds) must be opened again before it signs.
+SIGNING_FORM_MAX_AGE = env_int("ALONGSIDE_SIGNING_FORM_MAX_AGE", 60 * 60)
 
 # Sessions end after idleness and when the browser closes.
 SESSION_COOKIE_AGE = 60 * env_int("ALONGSIDE_SESSION_IDLE_MINUTES", 30)

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from alongside.agreements.testing import signing_form
 from alongside.audit.models import AccessLog
 from alongside.concerns.models import Concern
 from alongside.engagements.models import Engagement, State
@@ -98,15 +99,16 @@ def test_referral_to_exit_through_the_pages(client, world):
         )
         assert response.status_code == 302
     # The contract is signed by the supporter too: Sunny signs it on her own device.
-    contract = world.contract.current
     response = client.post(
         reverse("agreements:sign_in_person", args=[engagement.pk, world.contract.pk, "supporter"]),
-        {
-            "version": contract.pk,
-            "document_hash": contract.sha256,
-            "typed_name": "Sunny Demo",
-            "password": PASSWORD,
-        },
+        signing_form(
+            engagement,
+            world.contract,
+            world.supporter,
+            "supporter",
+            typed_name="Sunny Demo",
+            password=PASSWORD,
+        ),
     )
     assert response.status_code == 302
     response = client.post(

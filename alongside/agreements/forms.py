@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +80,56 @@ class ConfirmsWithPassword:
         return password
 
 
+SIGNING_FORM_SALT = "alongside.agreements.signing-form"
+
+
+def opening_token(*, engagement, version, role: str, user) -> str:
+    """Signed when the page is shown: this engagement, version, role and user, and when."""
+    value = f"{engagement.pk}:{version.pk}:{role}:{user.pk}"
+    return signing.TimestampSigner(salt=SIGNING_FORM_SALT).sign(value)
+
+
+class OpenedHere(forms.Form):
+    """What every signing form shares: the version and hash shown, and when it was shown.
+
+    ``opened`` (``opening_token``) must come back unchanged, for the same engagement,
+    version, role and user, within ``SIGNING_FORM_MAX_AGE`` seconds: a form kept open
+    too long, copied to another engagement or replayed by someone else is refused.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    document_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    opened = forms.CharField(widget=forms.HiddenInput, max_length=200, required=False)
+
+    def __init__(self, *args, engagement, role: str, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.engagement, self.role, self.user = engagement, role, user
+
+    def clean(self):
+        data = super().clean()
+        if "version" not in data:
+            return data
+        expected = f"{self.engagement.pk}:{data['version']}:{self.role}:{self.user.pk}"
+        signer = signing.TimestampSigner(salt=SIGNING_FORM_SALT)
+        try:
+            opened = signer.unsign(data.get("opened", ""), max_age=settings.SIGNING_FORM_MAX_AGE)
+        except signing.SignatureExpired:
+            raise forms.ValidationError(
+                _(
+                    "This page was opened more than %(minutes)d minutes ago. Read the "
+                    "document again, then sign."
+                )
+                % {"minutes": settings.SIGNING_FORM_MAX_AGE // 60}
+            ) from None
+        except signing.BadSignature:
+            opened = None
+        if opened != expected:
+            raise forms.ValidationError(
+                _("This signing form does not belong to this page. Open the document again.")
+            )
+        return data
+
+
 class PaperSignatureForm(forms.Form):
     """Staff record a document signed on paper, printed from the current version."""
 
@@ -111,11 +162,9 @@ class PaperSignatureForm(forms.Form):
         self.fields["signed_on"].initial = timezone.localdate()
 
 
-class SignForm(FillsFields, ConfirmsWithPassword, forms.Form):
+class SignForm(FillsFields, ConfirmsWithPassword, OpenedHere):
     """The participant signs in the portal: what they were shown, their name, password."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    document_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
     typed_name = forms.CharField(
         label=_("Type your full name to sign"), max_length=200, strip=True
     )
@@ -125,8 +174,10 @@ class SignForm(FillsFields, ConfirmsWithPassword, forms.Form):
         strip=False,
     )
 
-    def __init__(self, *args, user, version, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, engagement, user, version, **kwargs):
+        super().__init__(
+            *args, engagement=engagement, role=SignerRole.PARTICIPANT, user=user, **kwargs
+        )
         self.confirmer = user
         self.add_fill_fields(version)
         # The fields to fill come before the name and password that sign them.
@@ -141,7 +192,7 @@ def portal_sign_in(participant):
     return None
 
 
-class InPersonSignForm(FillsFields, ConfirmsWithPassword, forms.Form):
+class InPersonSignForm(FillsFields, ConfirmsWithPassword, OpenedHere):
     """Someone signs on the supporter's device: typed name, a drawing, a password.
 
     The participant confirms with their own portal password if they have one; otherwise,
@@ -149,8 +200,6 @@ class InPersonSignForm(FillsFields, ConfirmsWithPassword, forms.Form):
     the signer's identity in person. The supporter signing as supporter enters their own.
     """
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    document_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
     typed_name = forms.CharField(label=_("Full name, typed to sign"), max_length=200, strip=True)
     relationship = forms.CharField(
         label=_("Relationship or authority (for example: parent, court-appointed guardian)"),
@@ -163,9 +212,9 @@ class InPersonSignForm(FillsFields, ConfirmsWithPassword, forms.Form):
         strip=False,
     )
 
-    def __init__(self, *args, participant, supporter, role, version, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.role = role
+    def __init__(self, *args, engagement, supporter, role, version, **kwargs):
+        super().__init__(*args, engagement=engagement, role=role, user=supporter, **kwargs)
+        participant = engagement.participant
         self.signer = portal_sign_in(participant) if role == SignerRole.PARTICIPANT else None
         if role == SignerRole.SUPPORTER:
             self.signer = supporter

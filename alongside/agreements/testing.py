@@ -28,3 +28,16 @@ def signed_on_paper(engagement, template, actor, *, name: str = "Robin Vale", si
         )
         for role in needed_roles(template.current.signers)
     ]
+
+
+def signing_form(engagement, template, user, role: str = "participant", **fields) -> dict:
+    """What a signing page posts back: the version and hash shown, and its opening token."""
+    from alongside.agreements.forms import opening_token
+
+    version = template.current
+    return {
+        "version": version.pk,
+        "document_hash": version.sha256,
+        "opened": opening_token(engagement=engagement, version=version, role=role, user=user),
+        **fields,
+    }

@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alongside.agreements import selectors, services
-from alongside.agreements.forms import InPersonSignForm, PaperSignatureForm, SignForm
+from alongside.agreements.forms import (
+    InPersonSignForm,
+    PaperSignatureForm,
+    SignForm,
+    opening_token,
+)
 from alongside.agreements.models import (
     DocumentTemplate,
     DocumentVersion,
@@ -90,15 +95,23 @@ def _version_posted(template, data) -> DocumentVersion:
 
 
 def _show_current(form, version) -> None:
-    """Whatever was posted, the hidden fields carry the version now shown; secrets go."""
+    """Whatever was posted, the hidden fields carry the version now shown and a fresh
+    opening token; secrets go."""
+    shown = {
+        "version": version.pk,
+        "document_hash": version.sha256,
+        "opened": opening_token(
+            engagement=form.engagement, version=version, role=form.role, user=form.user
+        ),
+    }
     if form.is_bound:
         form.data = form.data.copy()
-        form.data.update({"version": version.pk, "document_hash": version.sha256})
+        form.data.update(shown)
         form.data["password"] = ""
         if "drawn_signature" in form.fields:
             form.data["drawn_signature"] = ""
     else:
-        form.initial = {"version": version.pk, "document_hash": version.sha256}
+        form.initial = shown
 
 
 def _sign(request, form, engagement, template, **how):
@@ -152,7 +165,7 @@ def sign_in_person(request, pk: int, template: int, role: str):
     blocked = closed_notice(engagement) or _supporter_refusal(engagement, role, request.user)
     form = InPersonSignForm(
         request.POST or None,
-        participant=participant,
+        engagement=engagement,
         supporter=request.user,
         role=role,
         version=template.current,
@@ -273,7 +286,9 @@ def portal_sign(request, pk: int, template: int):
     template = _required_template(engagement, template)
     read_record(request, "portal document", [engagement.participant_id])
     back = reverse("agreements:portal_list")
-    form = SignForm(request.POST or None, user=request.user, version=template.current)
+    form = SignForm(
+        request.POST or None, engagement=engagement, user=request.user, version=template.current
+    )
     if request.method == "POST" and form.is_valid():
         signed = _sign(request, form, engagement, template)
         if signed is not None:

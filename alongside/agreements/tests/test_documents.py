@@ -25,7 +25,7 @@ from alongside.agreements.services import (
     sanitize_body,
     starting_templates_install,
 )
-from alongside.agreements.testing import signed_on_paper
+from alongside.agreements.testing import signed_on_paper, signing_form
 from alongside.core.errors import RuleViolation
 from alongside.emergencyplans.testing import emergency_plan_give
 from alongside.engagements.models import State
@@ -283,7 +283,7 @@ def test_the_participant_signs_in_the_portal_with_their_password(client, world):
     version = world.release.current
     assert "I take part by my own choice." in page
     assert version.sha256 in page
-    form = {"version": version.pk, "document_hash": version.sha256, "typed_name": "Pat Rivera"}
+    form = signing_form(engagement, world.release, world.participant_user, typed_name="Pat Rivera")
 
     wrong = client.post(url, form | {"password": "not it"})
     assert wrong.status_code == 200
@@ -307,12 +307,14 @@ def test_a_tampered_portal_submission_is_refused(client, world):
     url = reverse("agreements:portal_sign", args=[engagement.pk, world.release.pk])
     response = client.post(
         url,
-        {
-            "version": world.release.current.pk,
-            "document_hash": "f" * 64,
-            "typed_name": "Pat Rivera",
-            "password": PASSWORD,
-        },
+        signing_form(
+            engagement,
+            world.release,
+            world.participant_user,
+            document_hash="f" * 64,
+            typed_name="Pat Rivera",
+            password=PASSWORD,
+        ),
     )
     assert response.status_code == 200
     assert "does not match" in response.content.decode()

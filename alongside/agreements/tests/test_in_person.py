@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from alongside.agreements.drawn import SIGNATURE_MAX_BYTES, signature_png_decode
 from alongside.agreements.models import DocumentRequirement, SignedDocument
+from alongside.agreements.testing import signing_form
 from alongside.core.errors import RuleViolation
 from alongside.engagements.models import State
 from alongside.participants.models import Participant
@@ -50,12 +51,12 @@ def _setup(world, *, portal_user=True):
     url = reverse(
         "agreements:sign_in_person", args=[engagement.pk, world.release.pk, "participant"]
     )
-    version = world.release.current
-    form = {
-        "version": version.pk,
-        "document_hash": version.sha256,
-        "typed_name": f"{participant.first_name} {participant.last_name}",
-    }
+    form = signing_form(
+        engagement,
+        world.release,
+        world.supporter,
+        typed_name=f"{participant.first_name} {participant.last_name}",
+    )
     return engagement, url, form
 
 

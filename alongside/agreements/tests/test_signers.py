@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import signing as signing_module
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -25,12 +26,15 @@ from alongside.agreements.services import (
     document_template_create,
     document_version_publish,
 )
+from alongside.agreements.testing import signing_form
 from alongside.audit.models import AccessLog
 from alongside.core.errors import RuleViolation
 from alongside.engagements.models import State
 from alongside.engagements.services import missing_for_activation
 from alongside.participants.models import Participant
 from conftest import PASSWORD, open_engagement
+
+signing_time = signing_module.time  # the clock TimestampSigner reads
 
 FIELDS = (
     "Best way to reach me *\nStart date [date] *\nMay we leave messages? [yes/no]\nNotes [long]"
@@ -194,13 +198,9 @@ def test_the_portal_asks_for_the_fields_before_the_name(client, world, intake):
     url = reverse("agreements:portal_sign", args=[engagement.pk, intake.pk])
     page = client.get(url).content.decode()
     assert page.index("Best way to reach me") < page.index("Type your full name")
-    version = intake.current
-    form = {
-        "version": version.pk,
-        "document_hash": version.sha256,
-        "typed_name": "Pat Rivera",
-        "password": PASSWORD,
-    }
+    form = signing_form(
+        engagement, intake, world.participant_user, typed_name="Pat Rivera", password=PASSWORD
+    )
 
     missing = client.post(url, form)
     assert missing.status_code == 200
@@ -300,11 +300,11 @@ def test_the_supporter_signs_in_person_on_her_own_page(client, world, intake, ro
     client.force_login(world.coordinator)
     page = client.get(url).content.decode()
     assert "Only the engagement&#x27;s peer supporter, Sunny Demo, signs as supporter." in page
-    version = intake.current
-    form = {"version": version.pk, "document_hash": version.sha256, "typed_name": "Sunny Demo"}
+    form = signing_form(robin, intake, world.coordinator, "supporter", typed_name="Cora Demo")
     assert client.post(url, form | {"password": PASSWORD}).status_code == 409
 
     client.force_login(world.supporter)
+    form = signing_form(robin, intake, world.supporter, "supporter", typed_name="Sunny Demo")
     page = client.get(url).content.decode()
     assert "Best way to reach me" not in page  # the participant's side fills the fields
     assert client.post(url, form | {"password": PASSWORD}).status_code == 302
@@ -322,13 +322,9 @@ def test_a_guardian_signs_in_person_and_the_supporter_attests(client, world, int
     page = client.get(url).content.decode()
     assert "Relationship or authority" in page
     assert "Best way to reach me" in page
-    version = intake.current
-    form = {
-        "version": version.pk,
-        "document_hash": version.sha256,
-        "typed_name": "Ana Vale",
-        "password": PASSWORD,
-    } | {f"fill_{key}": value for key, value in FILLED.items()}
+    form = signing_form(
+        robin, intake, world.supporter, "guardian", typed_name="Ana Vale", password=PASSWORD
+    ) | {f"fill_{key}": value for key, value in FILLED.items()}
 
     refused = client.post(url, form)
     assert refused.status_code == 200
@@ -366,8 +362,7 @@ def test_wrong_signing_passwords_are_limited_per_account(client, world, robin, s
     DocumentRequirement.objects.create(program=world.respite, template=world.release)
     url = reverse("agreements:sign_in_person", args=[robin.pk, world.release.pk, "participant"])
     client.force_login(world.supporter)
-    version = world.release.current
-    form = {"version": version.pk, "document_hash": version.sha256, "typed_name": "Robin Vale"}
+    form = signing_form(robin, world.release, world.supporter, typed_name="Robin Vale")
     for _ in range(3):
         assert client.post(url, form | {"password": "guess"}).status_code == 200
 
@@ -384,8 +379,7 @@ def test_the_portal_limits_wrong_passwords_too(client, world, settings):
     DocumentRequirement.objects.create(program=world.respite, template=world.release)
     client.force_login(world.participant_user)
     url = reverse("agreements:portal_sign", args=[engagement.pk, world.release.pk])
-    version = world.release.current
-    form = {"version": version.pk, "document_hash": version.sha256, "typed_name": "Pat Rivera"}
+    form = signing_form(engagement, world.release, world.participant_user, typed_name="Pat Rivera")
     for _ in range(2):
         client.post(url, form | {"password": "guess"})
     assert client.post(url, form | {"password": PASSWORD}).status_code == 429
@@ -530,3 +524,51 @@ def test_the_admin_writes_fields_as_lines_and_a_bad_line_is_a_form_error(client,
         {"key": "start-date", "label": "Start date", "kind": "date", "required": True}
     ]
     assert "Start date [date] *" in client.get(url).content.decode()
+
+
+# A signing form belongs to one page, one person, and a recent moment
+
+
+def test_an_expired_copied_or_forged_signing_form_is_refused(client, world, robin, monkeypatch):
+    DocumentRequirement.objects.create(program=world.respite, template=world.release)
+    url = reverse("agreements:sign_in_person", args=[robin.pk, world.release.pk, "participant"])
+    client.force_login(world.supporter)
+    fresh = signing_form(
+        robin, world.release, world.supporter, typed_name="Robin Vale", password=PASSWORD
+    )
+    # Opened two hours ago: the clock the token was signed with is moved back.
+    real_time = signing_time.time
+    monkeypatch.setattr(signing_time, "time", lambda: real_time() - 2 * 3600)
+    stale = signing_form(
+        robin, world.release, world.supporter, typed_name="Robin Vale", password=PASSWORD
+    )
+    monkeypatch.setattr(signing_time, "time", real_time)
+    other = open_engagement(
+        Participant.objects.create(organization=world.org, first_name="Robin", last_name="Vale"),
+        world.respite,
+        world.supporter,
+        "onboarding",
+    )
+    cases = {
+        "opened more than 60 minutes ago": stale,
+        "does not belong to this page": [
+            fresh | {"opened": ""},
+            fresh | {"opened": fresh["opened"][:-2] + "xx"},
+            # Opened for another engagement, another role, another person.
+            fresh | {"opened": signing_form(other, world.release, world.supporter)["opened"]},
+            fresh
+            | {
+                "opened": signing_form(robin, world.release, world.supporter, "guardian")["opened"]
+            },
+            fresh | {"opened": signing_form(robin, world.release, world.coordinator)["opened"]},
+        ],
+    }
+    for message, forms in cases.items():
+        for form in forms if isinstance(forms, list) else [forms]:
+            response = client.post(url, form)
+            assert response.status_code == 200
+            assert message in response.content.decode()
+    assert not SignedDocument.objects.filter(engagement=robin).exists()
+
+    # The page it answers with carries a fresh token: reading again, then signing, works.
+    assert client.post(url, fresh).status_code == 302
