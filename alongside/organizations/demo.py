@@ -57,7 +57,11 @@ from alongside.engagements.models import (
     StateChange,
     SupporterAssignment,
 )
-from alongside.engagements.services import engagement_transition, onboarding_step_record
+from alongside.engagements.services import (
+    due_dates,
+    engagement_transition,
+    onboarding_step_record,
+)
 from alongside.exits.models import Exit, ExitReason
 from alongside.exits.services import exit_complete, exit_start
 from alongside.matching.services import match_confirm, tier_weighted_loads
@@ -1112,7 +1116,7 @@ class _Builder:
 
         ``match_confirm`` moves straight on to onboarding, so this state is written directly.
         """
-        engagement = Engagement.objects.create(
+        engagement = Engagement(
             organization=self.org,
             program=referral.program,
             participant=referral.participant,
@@ -1122,6 +1126,16 @@ class _Builder:
             state_changed_at=t_match,
             started_on=t_match.date(),
         )
+        engagement.guideline_ends_on = due_dates(engagement)[1]
+        engagement.save()
+        if supporter is not None:
+            SupporterAssignment.objects.create(
+                engagement=engagement,
+                supporter=supporter,
+                started_on=t_match.date(),
+                reason="Matched",
+                actor=self.coordinator,
+            )
         StateChange.objects.create(
             engagement=engagement,
             from_state="",
@@ -1499,20 +1513,20 @@ class _BulkLayer:
 
         engagements = []
         for p, referral in zip(self.plans, referrals, strict=False):
-            engagements.append(
-                Engagement(
-                    organization=self.org,
-                    program=p.program,
-                    participant_id=referral.participant_id,
-                    supporter_id=p.supporter_id,
-                    referral=referral,
-                    state=p.state,
-                    state_changed_at=self.moment(p, p.state),
-                    started_on=self.date(p.t_match),
-                    activated_on=self.date(p.t_active),
-                    closed_on=self.date(p.t_close),
-                )
+            engagement = Engagement(
+                organization=self.org,
+                program=p.program,
+                participant_id=referral.participant_id,
+                supporter_id=p.supporter_id,
+                referral=referral,
+                state=p.state,
+                state_changed_at=self.moment(p, p.state),
+                started_on=self.date(p.t_match),
+                activated_on=self.date(p.t_active),
+                closed_on=self.date(p.t_close),
             )
+            engagement.guideline_ends_on = due_dates(engagement)[1]
+            engagements.append(engagement)
         engagements = Engagement.objects.bulk_create(engagements, batch_size=BATCH)
         for p, engagement in zip(self.plans, engagements, strict=True):
             p.pk = engagement.pk

@@ -67,6 +67,11 @@ def assert_engagements_obey_the_rules() -> None:
         assert last_change == engagement.state_changed_at
         assert engagement.state_changes.order_by("-at", "-id").first().to_state == engagement.state
         assert engagement.referral is not None
+        # Built as engagement_open builds them: a guideline end and, with a supporter,
+        # the assignment that says since when.
+        assert engagement.guideline_ends_on is not None, engagement
+        if engagement.supporter_id:
+            assert engagement.assignments.filter(supporter_id=engagement.supporter_id).exists()
     assert not Meeting.objects.filter(status=MeetingStatus.HELD, starts_at__gt=timezone.now())
     assert not Note.objects.exclude(meeting__status=MeetingStatus.HELD).exists()
 
