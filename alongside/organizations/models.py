@@ -34,6 +34,11 @@ class Program(models.Model):
     assessment_interval_months = models.PositiveSmallIntegerField(
         _("assessment interval (months)"), default=12
     )
+    service_unit_minutes = models.PositiveSmallIntegerField(
+        _("service unit (minutes)"),
+        default=15,
+        help_text=_("Held meetings are reported in units of this length."),
+    )
     is_active = models.BooleanField(_("accepting referrals"), default=True)
 
     class Meta:

@@ -30,6 +30,12 @@ class TeamPlanWorksheet(Versioned):
         _("language"), max_length=8, choices=LANGUAGE_CHOICES, default="en"
     )
     messages_ok = models.BooleanField(_("messages may be left"), default=False)
+    # The agreed hours, as data: reminders wait for them, and contacts outside them show
+    # as a prompt for reflection. Weekdays 0 (Monday) to 6; empty times mean any time.
+    contact_days = models.JSONField(_("days that suit"), default=list, blank=True)
+    contact_from = models.TimeField(_("from"), null=True, blank=True)
+    contact_until = models.TimeField(_("until"), null=True, blank=True)
+    reminders_ok = models.BooleanField(_("meeting reminders are welcome"), default=True)
     boundaries = models.TextField(_("boundaries we both agree on"), max_length=4000, blank=True)
     reviewed_on = models.DateField(_("last reviewed"))
     review_due_on = models.DateField(_("next review due"), db_index=True)
