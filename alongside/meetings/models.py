@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alongside.core.models import Versioned
-from alongside.plans.models import WellnessDimension
 
 
 class Mode(models.TextChoices):
