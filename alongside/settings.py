@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "alongside.core",
     "alongside.audit",
     "alongside.accounts",
@@ -98,6 +100,8 @@ INSTALLED_APPS = [
     "alongside.plans",
     "alongside.emergencyplans",
     "alongside.teamplans",
+    "alongside.contacts",
+    "alongside.supervision",
     "alongside.assessments",
     "alongside.exits",
     "alongside.concerns",
@@ -273,6 +277,13 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+
+# Background work (design.md §5): tasks are rows in the database, run by
+# `manage.py db_worker`; no broker. docs/meetings.md says what runs and when.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Meeting reminders by text message: the dotted path of a callable(*, to: str, body: str);
+# empty means text reminders are skipped (email still goes).
+ALONGSIDE_SMS_SENDER = os.environ.get("ALONGSIDE_SMS_SENDER", "")
 
 # Rate limits (public referral page) count in the cache: local memory by default,
 # Redis through REDIS_URL so several app servers share the counts.

@@ -18,9 +18,18 @@ from django.utils import timezone
 from alongside.agreements.services import document_record_paper
 from alongside.api.services import api_token_issue
 from alongside.concerns.models import Concern
+from alongside.contacts.services import contact_log
 from alongside.matching.models import MatchBatch
+from alongside.meetings.calendar import calendar_feed_issue
+from alongside.meetings.models import Meeting
+from alongside.meetings.notes import note_save
+from alongside.meetings.services import meeting_schedule
 from alongside.plans.models import Goal
+from alongside.plans.services import step_create
+from alongside.plans.testing import a_formal_plan, a_goal
 from alongside.referrals.models import Referral
+from alongside.supervision.models import FollowUp
+from alongside.supervision.services import session_record
 from conftest import PASSWORD
 
 PERSONAS = [
@@ -58,6 +67,15 @@ ENGAGEMENT_READ = {
     "default": 200,
 }
 ENGAGEMENT_WRITE = {**ENGAGEMENT_READ, "supervisor": 403}
+# Supporters (and coordinators) keep their own calendar feed.
+MEETINGS_KEEPER = {
+    "anonymous": SIGN_IN,
+    "admin": 403,
+    "supervisor": 403,
+    "participant_user": 403,
+    "default": 200,
+}
+SUPERVISOR_ONLY = {"anonymous": SIGN_IN, "supervisor": 200, "default": 403}
 PORTAL_PAGE = {"anonymous": SIGN_IN, "participant_user": 200, "default": 403}
 ANY_ROLE_BUT_ADMIN = {"anonymous": SIGN_IN, "admin": 403, "default": 200}
 SIGNED_IN = {"anonymous": SIGN_IN, "default": 200}
@@ -179,6 +197,93 @@ def _document_to_sign_in_person(world):
     return {**_document_to_sign(world), "role": "guardian"}
 
 
+def _held_meeting(world):
+    return Meeting.objects.create(
+        engagement=world.engagement,
+        created_by=world.supporter,
+        starts_at=timezone.now() - datetime.timedelta(hours=2),
+        duration_minutes=45,
+        mode="in_person",
+    )
+
+
+def _meeting_with_note(world, finalize=False):
+    meeting = _held_meeting(world)
+    note_save(
+        meeting=meeting,
+        actor=world.supporter,
+        expected_version=0,
+        body="Talked about work.",
+        finalize=finalize,
+    )
+    return {"pk": meeting.pk}
+
+
+def _meeting(world):
+    meeting = meeting_schedule(
+        engagement=world.engagement,
+        actor=world.supporter,
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+        duration_minutes=60,
+        mode="in_person",
+        place_type="office",
+        allow_overlap=True,
+    )
+    return {"pk": meeting.pk}
+
+
+def _calendar_token(world):
+    return {"token": calendar_feed_issue(user=world.supporter, organization=world.org)}
+
+
+def _step(world):
+    goal = a_goal(world.engagement, world.supporter)
+    step = step_create(goal=goal, actor=world.supporter, text="Call the library", owner="both")
+    return {"pk": step.pk}
+
+
+def _plan(world):
+    return {"pk": a_formal_plan(world.engagement, world.supporter).pk}
+
+
+def _plan_to_sign(world):
+    return {**_plan(world), "role": "participant"}
+
+
+def _contact(world):
+    contact = contact_log(
+        engagement=world.engagement,
+        actor=world.supporter,
+        occurred_at=timezone.now() - datetime.timedelta(hours=1),
+        channel="phone",
+        initiated_by="participant",
+        callback_requested=True,
+    )
+    return {"pk": contact.pk}
+
+
+def _supervisee(world):
+    return {"pk": world.supporter.pk}
+
+
+def _supervision_session(world):
+    session = session_record(
+        supervisor=world.supervisor,
+        supporter=world.supporter,
+        organization=world.org,
+        held_on=timezone.localdate(),
+        duration_minutes=45,
+        topics="Boundaries",
+        engagements=[world.engagement],
+        follow_up="Revisit the hours",
+    )
+    return {"pk": session.pk}
+
+
+def _follow_up(world):
+    return {"pk": FollowUp.objects.get(session_id=_supervision_session(world)["pk"]).pk}
+
+
 def _scanned_document(world):
     scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
     signed = document_record_paper(
@@ -239,6 +344,88 @@ ACCESS = {
     ),
     "engagements:list": (_none, "get", STAFF_PAGE),
     "engagements:detail": (_engagement, "get", ENGAGEMENT_READ),
+    "engagements:timeline": (_engagement, "get", ENGAGEMENT_READ),
+    "meetings:detail": (_meeting, "get", ENGAGEMENT_READ),
+    "meetings:reschedule": (_meeting, "get", ENGAGEMENT_WRITE),
+    "meetings:cancel": (_meeting, "get", ENGAGEMENT_WRITE),
+    # A meeting still to come: the page explains what can be recorded, 200.
+    "meetings:outcome": (_meeting, "get", ENGAGEMENT_WRITE),
+    # Olga sees her own organization's chooser.
+    "meetings:week": (_none, "get", STAFF_PAGE),
+    "meetings:day": (_none, "get", STAFF_PAGE),
+    "meetings:calendar": (_none, "get", MEETINGS_KEEPER),
+    # Shows the new address once.
+    "meetings:calendar_new": (_none, "post", MEETINGS_KEEPER),
+    "meetings:calendar_revoke": (_none, "post", {**MEETINGS_KEEPER, "default": 302}),
+    # No sign-in: the secret address is the key; an unknown token answers 404 (tested).
+    "meetings:feed": (_calendar_token, "get", {"default": 200}),
+    "plans:goal_detail": (_goal, "get", ENGAGEMENT_READ),
+    "plans:step_create": (_goal, "get", ENGAGEMENT_WRITE),
+    "plans:check_in_create": (_goal, "get", ENGAGEMENT_WRITE),
+    "plans:step_edit": (_step, "get", ENGAGEMENT_WRITE),
+    # Without a version it redirects back to the goal with a message.
+    "plans:step_mark": (_step, "post", {**ENGAGEMENT_WRITE, "default": 302}),
+    "plans:plan_create": (_engagement, "get", ENGAGEMENT_WRITE),
+    "plans:plan_detail": (_plan, "get", ENGAGEMENT_READ),
+    "plans:plan_edit": (_plan, "get", ENGAGEMENT_WRITE),
+    # A coordinator may host the participant's signing; only Sunny signs as supporter.
+    "plans:plan_sign": (_plan_to_sign, "get", ENGAGEMENT_WRITE),
+    "plans:plan_pdf": (_plan, "get", ENGAGEMENT_READ),
+    "plans:portal_goals": (_none, "get", PORTAL_PAGE),
+    # Pat's own plan; another participant's answers 404 (tested in the app).
+    "plans:portal_plan_sign": (_plan, "get", PORTAL_PAGE),
+    "plans:portal_plan_pdf": (_plan, "get", PORTAL_PAGE),
+    "contacts:list": (_engagement, "get", ENGAGEMENT_READ),
+    "contacts:create": (_engagement, "get", ENGAGEMENT_WRITE),
+    "contacts:callback_returned": (_contact, "get", ENGAGEMENT_WRITE),
+    # Coordinators and participants (and Olga, a coordinator elsewhere) lack supervision.view.
+    "supervision:list": (
+        _none,
+        "get",
+        {
+            "anonymous": SIGN_IN,
+            "coordinator": 403,
+            "participant_user": 403,
+            "outsider": 403,
+            "default": 200,
+        },
+    ),
+    "supervision:supporter": (_supervisee, "get", SUPERVISOR_ONLY),
+    "supervision:create": (_supervisee, "get", SUPERVISOR_ONLY),
+    # The admin sees a session's date, people and topics only (tested in the app).
+    "supervision:detail": (
+        _supervision_session,
+        "get",
+        {
+            "anonymous": SIGN_IN,
+            "admin": 200,
+            "supervisor": 200,
+            "supporter": 200,
+            "other_supporter": 404,
+            "default": 403,
+        },
+    ),
+    "supervision:edit": (_supervision_session, "get", SUPERVISOR_ONLY),
+    # An empty follow-up: 400, nothing saved.
+    "supervision:follow_up_add": (
+        _supervision_session,
+        "post",
+        {"anonymous": SIGN_IN, "supervisor": 400, "default": 403},
+    ),
+    "supervision:follow_up_done": (
+        _follow_up,
+        "post",
+        {"anonymous": SIGN_IN, "supervisor": 302, "default": 403},
+    ),
+    "notes:detail": (_meeting_with_note, "get", ENGAGEMENT_READ),
+    "notes:write": (lambda world: {"pk": _held_meeting(world).pk}, "get", ENGAGEMENT_WRITE),
+    # Without a version the draft is not signed: back to the note with a message.
+    "notes:finalize": (_meeting_with_note, "post", {**ENGAGEMENT_WRITE, "default": 302}),
+    "notes:addendum": (
+        lambda world: _meeting_with_note(world, finalize=True),
+        "get",
+        ENGAGEMENT_WRITE,
+    ),
     # A POST without a choice redirects back to the page with a message.
     "engagements:transition": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
     "engagements:onboarding_step": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),

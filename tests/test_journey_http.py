@@ -263,7 +263,7 @@ def test_a_stale_goal_edit_is_refused_and_the_newer_text_kept(client, world):
             "version": 1,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Someone else changed this goal" in response.content.decode()
     goal.refresh_from_db()
     assert goal.statement == "Sleep 7 hours"

@@ -77,6 +77,8 @@ PAGES = [
     ("engagements:list", "supporter", False),
     ("engagements:list", "coordinator", False),
     ("engagements:detail", "supporter", True),
+    ("engagements:timeline", "supporter", True),
+    ("engagements:timeline", "coordinator", True),
     ("referrals:list", "coordinator", False),
     ("referrals:waitlist", "coordinator", False),
     ("concerns:list", "coordinator", False),
@@ -99,5 +101,6 @@ def test_query_count_does_not_grow_with_data(client, world, url_name, persona, n
     small = _count(client, url)
     _grow(world, 12)
     large = _count(client, url)
-    assert large == small, f"{url_name} as {persona}: {small} queries grew to {large}"
+    # "Not more": a timeline page may hold fewer kinds of entry (one load each) as it fills.
+    assert large <= small, f"{url_name} as {persona}: {small} queries grew to {large}"
     assert small <= 30  # the engagement page gathers a dozen sections

@@ -45,6 +45,10 @@ class Cap(StrEnum):
     PORTAL_INVITE = "portal.invite"
     PROFILE_EDIT = "profile.edit"
     ORGANIZATION_CONFIGURE = "organization.configure"
+    # The supervision log: supervisors record sessions with the supporters they supervise;
+    # those supporters read theirs; admins read when and with whom, never what about.
+    SUPERVISION_RECORD = "supervision.record"
+    SUPERVISION_VIEW = "supervision.view"
 
 
 _CLINICAL_STAFF = {
@@ -66,14 +70,16 @@ _HANDS_ON = {
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.ADMIN: frozenset({Cap.ORGANIZATION_CONFIGURE}),
+    Role.ADMIN: frozenset({Cap.ORGANIZATION_CONFIGURE, Cap.SUPERVISION_VIEW}),
     Role.COORDINATOR: frozenset(
         _CLINICAL_STAFF
         | _HANDS_ON
         | {Cap.REFERRALS_VIEW, Cap.REFERRALS_MANAGE, Cap.MATCHING_ASSIGN, Cap.CONCERNS_TRIAGE}
     ),
-    Role.SUPERVISOR: frozenset(_CLINICAL_STAFF),
-    Role.SUPPORTER: frozenset(_CLINICAL_STAFF | _HANDS_ON | {Cap.PROFILE_EDIT}),
+    Role.SUPERVISOR: frozenset(_CLINICAL_STAFF | {Cap.SUPERVISION_RECORD, Cap.SUPERVISION_VIEW}),
+    Role.SUPPORTER: frozenset(
+        _CLINICAL_STAFF | _HANDS_ON | {Cap.PROFILE_EDIT, Cap.SUPERVISION_VIEW}
+    ),
     Role.PARTICIPANT: frozenset({Cap.PORTAL_VIEW, Cap.CONCERNS_RAISE}),
 }
 
@@ -212,6 +218,32 @@ def concerns_visible_to(user: User, organization: Organization | None) -> QueryS
             own | Q(engagement__isnull=True) | Q(engagement__program_id__in=coordinated)
         )
     return queryset.filter(own)
+
+
+def supporters_supervised_by(user: User, organization: Organization | None) -> QuerySet:
+    """Profiles of the supporters this user supervises in the organization."""
+    if organization is None or Role.SUPERVISOR not in roles_of(user, organization):
+        return PeerSupporterProfile.objects.none()
+    return PeerSupporterProfile.objects.filter(supervisor=user, organization=organization)
+
+
+def supervision_sessions_visible_to(user: User, organization: Organization | None) -> QuerySet:
+    """Sessions the user recorded (supervisor) or was supervised in (supporter); for admins,
+    every session of the organization (the views show admins no clinical content)."""
+    from alongside.supervision.models import SupervisionSession
+
+    roles = roles_of(user, organization)
+    if organization is None or not roles:
+        return SupervisionSession.objects.none()
+    queryset = SupervisionSession.objects.filter(organization=organization)
+    if Role.ADMIN in roles:
+        return queryset
+    condition = Q(pk__in=[])
+    if Role.SUPERVISOR in roles:
+        condition |= Q(supervisor=user)
+    if Role.SUPPORTER in roles:
+        condition |= Q(supporter=user)
+    return queryset.filter(condition)
 
 
 def supporters_of(organization: Organization) -> QuerySet:

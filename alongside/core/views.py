@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from alongside.accounts.models import PeerSupporterProfile
 from alongside.audit.services import read_record
+from alongside.core import support
 from alongside.core.decorators import capability_required
-from alongside.core.permissions import Cap, capabilities_of
+from alongside.core.permissions import Cap, capabilities_of, supporters_supervised_by
 from alongside.engagements import selectors as engagement_selectors
 from alongside.referrals import selectors as referral_selectors
 
@@ -38,8 +40,24 @@ def dashboard(request):
         context["new_referrals"] = list(
             referral_selectors.referral_list(user, org, status="new")[:10]
         )
+    # A peer supporter (anyone with a supporter profile here) sees their own panel;
+    # a supervisor, the supporters they supervise, each a link to their panel.
+    profile = (
+        PeerSupporterProfile.objects.filter(user=user, organization=org)
+        .select_related("user")
+        .first()
+    )
+    if profile is not None:
+        context["panel"] = support.supporter_panel(viewer=user, profile=profile, organization=org)
+    context["supervisees"] = list(
+        supporters_supervised_by(user, org)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "pk")
+    )
     due = context["due"]
     shown = [e.participant_id for e in due["assessments"] + due["endings"] + due["team_plans"]]
     shown += [r.participant_id for r in context.get("new_referrals", [])]
+    if profile is not None:
+        shown += support.participants_shown(context["panel"])
     read_record(request, "dashboard", shown)
     return render(request, "core/dashboard.html", context)

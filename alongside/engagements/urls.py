@@ -6,6 +6,7 @@ app_name = "engagements"
 urlpatterns = [
     path("", views.engagement_list, name="list"),
     path("<int:pk>/", views.engagement_detail, name="detail"),
+    path("<int:pk>/timeline/", views.engagement_timeline, name="timeline"),
     path("<int:pk>/transition/", views.engagement_transition, name="transition"),
     path("<int:pk>/onboarding/", views.onboarding_step, name="onboarding_step"),
 ]

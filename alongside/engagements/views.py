@@ -1,5 +1,7 @@
 """Caseloads, the engagement page and lifecycle moves."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,15 +16,16 @@ from alongside.core.errors import RuleViolation
 from alongside.core.permissions import Cap, capabilities_of
 from alongside.core.web import attempt, page_of
 from alongside.emergencyplans.selectors import engagement_section as emergency_plan_section
-from alongside.engagements import selectors, services
+from alongside.engagements import selectors, services, timeline
 from alongside.engagements.forms import TransitionForm
 from alongside.engagements.models import OnboardingStep, State
 from alongside.exits.models import ExitReason
+from alongside.plans.selectors import engagement_section as plans_section
 from alongside.teamplans.selectors import engagement_section as team_plan_section
 
 # Moves offered as buttons on the page; exits have their own forms.
 MANUAL_MOVES = {State.ACTIVE, State.CLOSED}
-RECENT_MEETINGS = 20
+RECENT_ENTRIES = 15
 
 
 @require_GET
@@ -57,11 +60,8 @@ def engagement_detail(request, pk: int):
     engagement = selectors.engagement_get_for(request.user, request.organization, pk)
     caps = capabilities_of(request.user, request.organization)
     checklist = document_checklist(engagement)
-    meetings = list(
-        engagement.meetings.select_related("note", "created_by").order_by("-starts_at")[
-            :RECENT_MEETINGS
-        ]
-    )
+    sources = timeline.sources_for(caps)
+    timeline_first, entries = timeline.timeline_page(engagement, sources, size=RECENT_ENTRIES)
     context = {
         "engagement": engagement,
         "flag": selectors.guideline_flag(engagement),
@@ -69,16 +69,16 @@ def engagement_detail(request, pk: int):
         "can_record": not engagement.is_closed and Cap.AGREEMENTS_RECORD in caps,
         "can_move": not engagement.is_closed and Cap.ENGAGEMENTS_TRANSITION in caps,
         "show_notes": Cap.NOTES_READ in caps,
+        "can_add_addendum": Cap.MEETINGS_WRITE in caps,
         "can_invite": Cap.PORTAL_INVITE in caps,
         "can_rematch": not engagement.is_closed and Cap.MATCHING_ASSIGN in caps,
         "assignments": list(engagement.assignments.select_related("supporter", "actor")),
         "checklist": checklist,
         "documents_missing": any(not item.done for item in checklist),
-        "meetings": meetings,
-        "meeting_count": engagement.meetings.count(),
-        "goals": list(engagement.goals.all()),
+        "entries": entries,
+        "timeline_more": timeline_first.has_next(),
+        "kinds": [(s.kind, s.label) for s in sources],
         "assessments": list(engagement.assessments.select_related("assessed_by")[:10]),
-        "state_changes": list(engagement.state_changes.select_related("actor")),
         "exit": getattr(engagement, "exit", None),
         "exit_reasons": ExitReason.choices,
         "moves": [(s, State(s).label) for s in _manual_moves(engagement)],
@@ -88,6 +88,7 @@ def engagement_detail(request, pk: int):
     context["steps"] = [(step, done.get(step.value)) for step in OnboardingStep.Step]
     context.update(emergency_plan_section(engagement))
     context.update(team_plan_section(engagement))
+    context.update(plans_section(engagement))
     context["missing"] = services.activation_gaps(
         steps_done=set(done),
         documents_missing=[item.missing_label for item in checklist if not item.done],
@@ -96,6 +97,33 @@ def engagement_detail(request, pk: int):
     )
     read_record(request, "engagement", [engagement.participant_id])
     return render(request, "engagements/detail.html", context)
+
+
+@require_GET
+@capability_required(Cap.ENGAGEMENTS_VIEW)
+def engagement_timeline(request, pk: int):
+    """Everything that happened in an engagement, newest first, one kind or all."""
+    engagement = selectors.engagement_get_for(request.user, request.organization, pk)
+    caps = capabilities_of(request.user, request.organization)
+    sources = timeline.sources_for(caps, request.GET.getlist("kind"))
+    chosen = [s.kind for s in sources] if request.GET.getlist("kind") else []
+    page, entries = timeline.timeline_page(engagement, sources, request.GET.get("page"))
+    read_record(request, "engagement timeline", [engagement.participant_id])
+    return render(
+        request,
+        "engagements/timeline.html",
+        {
+            "engagement": engagement,
+            "page": page,
+            "entries": entries,
+            "show_notes": Cap.NOTES_READ in caps,
+            "can_write": not engagement.is_closed and Cap.MEETINGS_WRITE in caps,
+            "can_add_addendum": Cap.MEETINGS_WRITE in caps,
+            "kinds": [(s.kind, s.label) for s in timeline.sources_for(caps)],
+            "chosen": chosen,
+            "query": urlencode([("kind", kind) for kind in chosen]),
+        },
+    )
 
 
 @require_POST

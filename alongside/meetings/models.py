@@ -34,6 +34,16 @@ class PlaceType(models.TextChoices):
     VIRTUAL = "virtual", _("Virtual")
 
 
+class ReminderOutcome(models.TextChoices):
+    """What became of a meeting's reminder; empty while it is still to come."""
+
+    SENT = "sent", _("Sent")
+    DECLINED = "declined", _("Skipped: the participant does not want reminders")
+    NO_CHANNEL = "no_channel", _("Skipped: no agreed way to send it")
+    QUIET_HOURS = "quiet_hours", _("Skipped: the agreed hours begin only after the meeting")
+    TOO_LATE = "too_late", _("Skipped: the meeting had already started")
+
+
 class Meeting(Versioned):
     engagement = models.ForeignKey(
         "engagements.Engagement", on_delete=models.CASCADE, related_name="meetings"
@@ -58,6 +68,9 @@ class Meeting(Versioned):
         _("remind the participant (minutes before)"), null=True, blank=True
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_outcome = models.CharField(
+        _("reminder"), max_length=20, choices=ReminderOutcome.choices, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

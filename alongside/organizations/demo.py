@@ -65,7 +65,7 @@ from alongside.engagements.services import (
 from alongside.exits.models import Exit, ExitReason
 from alongside.exits.services import exit_complete, exit_start
 from alongside.matching.services import match_confirm, tier_weighted_loads
-from alongside.meetings.models import Meeting, MeetingStatus, Mode, Note
+from alongside.meetings.models import Meeting, MeetingStatus, Mode, Note, NoteStatus
 from alongside.meetings.services import meeting_log
 from alongside.organizations.models import Organization, Program
 from alongside.participants.models import Participant
@@ -569,6 +569,13 @@ REQUIRED = {
 
 
 # --- helpers -------------------------------------------------------------------------
+
+
+def _finalized(logged: datetime.datetime, author_id: int) -> dict:
+    """A note's signing: notes of the last two days may still be drafts, older ones are final."""
+    if timezone.now() - logged < datetime.timedelta(days=2):
+        return {}
+    return {"status": NoteStatus.FINAL, "finalized_at": logged, "finalized_by_id": author_id}
 
 
 @contextmanager
@@ -1150,7 +1157,9 @@ class _Builder:
     def _stamp_meeting(self, meeting: Meeting) -> None:
         logged = meeting.starts_at + datetime.timedelta(hours=2)
         Meeting.objects.filter(pk=meeting.pk).update(created_at=logged)
-        Note.objects.filter(meeting=meeting).update(created_at=logged, updated_at=logged)
+        Note.objects.filter(meeting=meeting).update(
+            created_at=logged, updated_at=logged, **_finalized(logged, meeting.created_by_id)
+        )
 
     def _stamp_timeline(self, engagement: Engagement, timeline: dict) -> None:
         """Move the record of each state change to when it happened in the story."""
@@ -1737,6 +1746,7 @@ class _BulkLayer:
                                 next_steps=rng.choice(NEXT_STEPS) if rng.random() < 0.7 else "",
                                 created_at=logged,
                                 updated_at=logged,
+                                **_finalized(logged, p.supporter_id),
                             )
                         )
                         next_id += 1

@@ -16,7 +16,11 @@ from alongside.emergencyplans import views as plan_views
 from alongside.emergencyplans.selectors import plan_for
 from alongside.engagements.selectors import own_engagements
 from alongside.meetings.models import Meeting, MeetingStatus
+from alongside.meetings.notes import participant_summaries_attach
 from alongside.participants.models import Participant
+
+UPCOMING_SHOWN = 8
+PAST_SHOWN = 10
 
 
 @require_GET
@@ -29,10 +33,11 @@ def portal_home(request):
             "goals",
             Prefetch(
                 "meetings",
-                # Notes are the team's; the participant sees when and how they met.
-                queryset=Meeting.objects.exclude(status=MeetingStatus.CANCELLED).order_by(
-                    "starts_at"
-                ),
+                # Notes are the team's; the participant sees when, how and where they meet.
+                # Only what the portal shows is read: never the cancel reason.
+                queryset=Meeting.objects.only(
+                    "pk", "engagement_id", "starts_at", "mode", "place_type", "status"
+                ).order_by("starts_at"),
             ),
         )
         .order_by("-started_on")
@@ -40,8 +45,19 @@ def portal_home(request):
     now = timezone.now()
     for engagement in engagements:
         meetings = list(engagement.meetings.all())
-        engagement.upcoming = [m for m in meetings if m.starts_at >= now][:5]
-        engagement.past = [m for m in reversed(meetings) if m.starts_at < now][:10]
+        # Coming up: planned ones, and cancelled ones marked as such (without the reason).
+        engagement.upcoming = [
+            m
+            for m in meetings
+            if m.starts_at >= now and m.status in (MeetingStatus.PLANNED, MeetingStatus.CANCELLED)
+        ][:UPCOMING_SHOWN]
+        engagement.past = [
+            m
+            for m in reversed(meetings)
+            if m.starts_at < now and m.status != MeetingStatus.CANCELLED
+        ][:PAST_SHOWN]
+    # The only part of a note the participant sees: a finalized note's summary, if written.
+    participant_summaries_attach(m for e in engagements for m in e.past)
     concerns = Concern.objects.filter(
         organization=request.organization, raised_by=request.user
     ).order_by("-created_at")[:10]
