@@ -238,7 +238,7 @@ def test_a_meeting_held_in_the_future_is_refused_with_a_message(client, world):
         reverse("meetings:create", args=[world.engagement.pk]),
         {"starts_at": tomorrow, "duration_minutes": 30, "mode": "phone", "status": "held"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "cannot be in the future" in response.content.decode()
     assert not Meeting.objects.filter(engagement=world.engagement).exists()
 
@@ -343,7 +343,7 @@ def test_the_team_gives_a_participant_a_portal_sign_in(client, world):
     response = client.post(
         url, {"username": "quinn", "password": "short", "password_again": "short"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "too short" in response.content.decode()
     assert not User.objects.filter(username="quinn").exists()
     password = "a long and private phrase"

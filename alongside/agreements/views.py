@@ -34,7 +34,7 @@ from alongside.core.errors import RuleViolation
 from alongside.core.pdf import clean_filename, pdf_attachment
 from alongside.core.permissions import Cap, get_or_404
 from alongside.core.ratelimit import client_address
-from alongside.core.web import attempt
+from alongside.core.web import attempt, form_status
 from alongside.engagements.selectors import closed_notice, engagement_get_for, own_engagements
 from alongside.engagements.services import OPEN_STATES
 from alongside.engagements.web import engagement_form_page
@@ -134,9 +134,7 @@ def _sign(request, form, engagement, template, **how):
 
 
 def _signing_status(request, form, blocked) -> int:
-    if form.throttled:
-        return 429
-    return 409 if blocked and request.method == "POST" else 200
+    return 429 if form.throttled else form_status(request, form, blocked)
 
 
 def _supporter_refusal(engagement, role: str, user) -> str:

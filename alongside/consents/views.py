@@ -23,7 +23,7 @@ from alongside.consents.models import RevocationMethod, SignatureMethod
 from alongside.core.decorators import capability_required
 from alongside.core.pdf import pdf_attachment
 from alongside.core.permissions import Cap, engagements_visible_to
-from alongside.core.web import attempt
+from alongside.core.web import attempt, form_status
 from alongside.engagements.selectors import closed_notice, engagement_get_for
 from alongside.engagements.services import OPEN_STATES
 from alongside.participants.models import Participant
@@ -86,7 +86,7 @@ def consent_create(request, pk: int):
             "blocked": blocked,
             **_statement_context(engagement.organization),
         },
-        status=409 if blocked and request.method == "POST" else 200,
+        status=form_status(request, form, blocked),
     )
 
 

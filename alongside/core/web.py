@@ -20,6 +20,7 @@ def attempt(form: forms.Form, call: Callable[[], T]) -> T | None:
     try:
         return call()
     except RuleViolation as refusal:
+        form.refused = True
         form.add_error(None, refusal.message)
     except ValidationError as invalid:
         if hasattr(invalid, "error_dict"):
@@ -28,6 +29,19 @@ def attempt(form: forms.Form, call: Callable[[], T]) -> T | None:
         else:
             form.add_error(None, invalid)
     return None
+
+
+def form_status(request, form: forms.Form, blocked: str = "") -> int:
+    """The status a form page answers: 409 when a rule refused the change or the record is
+    closed to it, 400 when the input was wrong, 200 otherwise. Nothing was saved in the
+    first two."""
+    if request.method != "POST":
+        return 200
+    if blocked or getattr(form, "refused", False):
+        return 409
+    if form.is_bound and form.errors:
+        return 400
+    return 200
 
 
 def page_of(queryset, request, size: int = PAGE_SIZE) -> Page:
@@ -68,5 +82,5 @@ def form_page(
             "submit_label": submit_label,
             "intro": intro,
         },
-        status=409 if blocked and request.method == "POST" else 200,
+        status=form_status(request, form, blocked),
     )

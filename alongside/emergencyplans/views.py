@@ -12,7 +12,7 @@ from alongside.audit.services import read_record
 from alongside.core.decorators import capability_required
 from alongside.core.errors import StaleEdit
 from alongside.core.permissions import Cap, capabilities_of
-from alongside.core.web import attempt
+from alongside.core.web import attempt, form_status
 from alongside.emergencyplans import selectors, services
 from alongside.emergencyplans.forms import PlanForms
 from alongside.engagements.selectors import closed_notice, engagement_get_for
@@ -79,6 +79,7 @@ def plan_edit_page(
 
         saved = attempt(forms.form, save)
         if stale:
+            forms.form.refused = True
             forms.form.add_error(None, stale[0].message)
             plan = selectors.plan_for(participant.pk)
             if plan is not None:
@@ -105,7 +106,7 @@ def plan_edit_page(
             "stale_changes": stale_changes,
             "participant": participant,
         },
-        status=409 if blocked and request.method == "POST" else 200,
+        status=form_status(request, forms.form, blocked),
     )
 
 

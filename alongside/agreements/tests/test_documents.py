@@ -286,7 +286,7 @@ def test_the_participant_signs_in_the_portal_with_their_password(client, world):
     form = signing_form(engagement, world.release, world.participant_user, typed_name="Pat Rivera")
 
     wrong = client.post(url, form | {"password": "not it"})
-    assert wrong.status_code == 200
+    assert wrong.status_code == 400
     assert "That is not your password" in wrong.content.decode()
     assert not SignedDocument.objects.filter(engagement=engagement).exists()
 
@@ -296,7 +296,7 @@ def test_the_participant_signs_in_the_portal_with_their_password(client, world):
     assert (signed.method, signed.ip, signed.version) == ("portal", "198.51.100.7", version)
 
     replay = client.post(url, form | {"password": PASSWORD})
-    assert replay.status_code == 200
+    assert replay.status_code == 409
     assert "is already signed" in replay.content.decode()
     assert SignedDocument.objects.filter(engagement=engagement).count() == 1
 
@@ -316,7 +316,7 @@ def test_a_tampered_portal_submission_is_refused(client, world):
             password=PASSWORD,
         ),
     )
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "does not match" in response.content.decode()
     assert not SignedDocument.objects.filter(engagement=engagement).exists()
 

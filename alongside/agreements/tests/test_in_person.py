@@ -142,7 +142,7 @@ def test_anything_but_a_small_well_formed_png_is_refused(client, world, drawn, m
     engagement, url, form = _setup(world)
     client.force_login(world.supporter)
     response = client.post(url, form | {"password": PASSWORD, "drawn_signature": drawn})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not SignedDocument.objects.filter(engagement=engagement).exists()
 
@@ -158,7 +158,7 @@ def test_a_wrong_password_is_refused(client, world):
     response = client.post(
         url, form | {"password": "not it", "drawn_signature": _data_url(_png())}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "not the participant&#x27;s portal password" in response.content.decode()
     assert not SignedDocument.objects.filter(engagement=engagement).exists()
 
@@ -169,7 +169,7 @@ def test_the_supporters_own_password_does_not_stand_in_for_a_portal_user(client,
     world.supporter.save()
     client.force_login(world.supporter)
     response = client.post(url, form | {"password": "supporter-only-secret"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not SignedDocument.objects.filter(engagement=engagement).exists()
 
 
@@ -177,7 +177,7 @@ def test_a_tampered_hash_is_refused(client, world):
     engagement, url, form = _setup(world)
     client.force_login(world.supporter)
     response = client.post(url, form | {"document_hash": "f" * 64, "password": PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "does not match" in response.content.decode()
     assert not SignedDocument.objects.filter(engagement=engagement).exists()
 

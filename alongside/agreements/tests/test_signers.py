@@ -203,7 +203,7 @@ def test_the_portal_asks_for_the_fields_before_the_name(client, world, intake):
     )
 
     missing = client.post(url, form)
-    assert missing.status_code == 200
+    assert missing.status_code == 400
     assert "This field is required" in missing.content.decode()
     assert not SignedDocument.objects.filter(engagement=engagement).exists()
 
@@ -327,7 +327,7 @@ def test_a_guardian_signs_in_person_and_the_supporter_attests(client, world, int
     ) | {f"fill_{key}": value for key, value in FILLED.items()}
 
     refused = client.post(url, form)
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert not SignedDocument.objects.filter(engagement=robin).exists()
 
     assert client.post(url, form | {"relationship": "Mother"}).status_code == 302
@@ -364,7 +364,7 @@ def test_wrong_signing_passwords_are_limited_per_account(client, world, robin, s
     client.force_login(world.supporter)
     form = signing_form(robin, world.release, world.supporter, typed_name="Robin Vale")
     for _ in range(3):
-        assert client.post(url, form | {"password": "guess"}).status_code == 200
+        assert client.post(url, form | {"password": "guess"}).status_code == 400
 
     # Past the limit even the right password is not checked: nothing more to learn.
     blocked = client.post(url, form | {"password": PASSWORD})
@@ -461,7 +461,7 @@ def test_the_paper_form_uploads_the_scan_and_the_team_downloads_it(client, world
         "signed_on": timezone.localdate().isoformat(),
     }
     bad = client.post(url, form | {"scan": SimpleUploadedFile("x.pdf", b"MZ not a pdf")})
-    assert bad.status_code == 200
+    assert bad.status_code == 409
     assert "not a readable PDF" in bad.content.decode()
     assert not SignedDocument.objects.filter(engagement=robin).exists()
 
@@ -566,7 +566,7 @@ def test_an_expired_copied_or_forged_signing_form_is_refused(client, world, robi
     for message, forms in cases.items():
         for form in forms if isinstance(forms, list) else [forms]:
             response = client.post(url, form)
-            assert response.status_code == 200
+            assert response.status_code == 400
             assert message in response.content.decode()
     assert not SignedDocument.objects.filter(engagement=robin).exists()
 

@@ -62,7 +62,7 @@ def test_the_form_names_each_missing_element_and_saves_nothing(client, world):
 
     response = client.post(url, paper_form(amount="", recipient_name="", purposes=[]))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert "how much information may be released" in body
     assert "the recipient&#x27;s name" in body

@@ -194,7 +194,7 @@ def test_bad_input_on_the_page_shows_a_message_and_saves_nothing(client, world):
         reverse("contacts:create", args=[world.engagement.pk]), _form(occurred_at=future)
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "cannot be in the future" in response.content.decode()
     assert not Contact.objects.exists()
 

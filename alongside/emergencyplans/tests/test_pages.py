@@ -73,7 +73,7 @@ def test_bad_input_shows_errors_and_saves_nothing(client, world):
         _edit(world), _form(warning_signs="", **{"contact-1-name": "Jo", "contact-1-phone": ""})
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     assert "This field is required." in page
     assert "Give this person a name and a phone number." in page
@@ -88,7 +88,7 @@ def test_a_stale_edit_is_refused_and_shows_what_changed(client, world):
 
     response = client.post(_edit(world), _form(based_on=1, helps="Quiet and dark."))
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     page = response.content.decode()
     assert "Someone else changed this emergency plan" in page
     assert "What they changed" in page and "Music, loud." in page

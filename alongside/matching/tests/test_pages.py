@@ -108,7 +108,7 @@ def test_changing_the_supporter_keeps_who_supported_when(client, world):
     client.force_login(world.coordinator)
     url = reverse("matching:change_supporter", args=[world.engagement.pk])
     response = client.post(url, {"supporter": world.other_supporter.pk, "reason": ""})
-    assert response.status_code == 200  # a reason is required
+    assert response.status_code == 400  # a reason is required
     response = client.post(
         url, {"supporter": world.other_supporter.pk, "reason": "Pat asked for a change"}
     )

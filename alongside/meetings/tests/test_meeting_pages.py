@@ -67,7 +67,7 @@ def test_planning_without_a_place_is_refused_with_a_message(client, world):
         reverse("meetings:create", args=[world.engagement.pk]), _planned_post(place_type="")
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Choose where you will meet." in response.content.decode()
     assert not Meeting.objects.exists()
 
@@ -81,7 +81,7 @@ def test_a_clash_is_shown_and_saving_anyway_needs_the_box_ticked(client, world):
     warned = client.post(url, _planned_post(hours=24.5))
 
     page = warned.content.decode()
-    assert warned.status_code == 200
+    assert warned.status_code == 409
     assert "already has a meeting at that time" in page
     assert 'type="checkbox" name="save_anyway"' in page
     assert Meeting.objects.count() == 1
@@ -109,7 +109,7 @@ def test_a_planned_meeting_cannot_carry_a_note(client, world):
         _planned_post(note_body="Something private"),
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Only a meeting that was held can have a note." in response.content.decode()
     assert not Meeting.objects.exists()
 
@@ -210,7 +210,7 @@ def test_a_stale_move_shows_a_message_and_changes_nothing(client, world):
         },
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Someone else changed this meeting" in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.starts_at == _at(24)
@@ -223,7 +223,7 @@ def test_cancelling_without_a_reason_is_refused_with_a_message(client, world):
 
     refused = client.post(url, {"reason": "", "version": 1})
 
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert "This field is required." in refused.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.PLANNED
@@ -265,7 +265,7 @@ def test_a_held_outcome_needs_its_length(client, world):
         {"outcome": "held", "duration_minutes": "", "mode": "in_person", "version": 1},
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Say how long the meeting ran." in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.PLANNED

@@ -312,7 +312,7 @@ def test_a_stale_step_edit_or_mark_is_refused_with_a_message(client, world, step
     )
 
     assert "Someone else changed" in stale_mark.content.decode()
-    assert stale_edit.status_code == 400
+    assert stale_edit.status_code == 409
     assert "Someone else changed" in stale_edit.content.decode()
     step.refresh_from_db()
     assert step.is_done and step.text == "Phone off at 11"

@@ -216,7 +216,7 @@ def test_the_supervisor_records_and_edits_a_session_through_the_pages(client, wo
     }
     assert client.post(edit, form).status_code == 302
     stale = client.post(edit, {**form, "topics": "Old copy"})
-    assert stale.status_code == 200
+    assert stale.status_code == 409
     assert "Someone else changed" in stale.content.decode()
     session.refresh_from_db()
     assert (session.topics, session.duration_minutes, session.version) == ("Caseload", 60, 2)
@@ -236,7 +236,7 @@ def test_an_engagement_of_another_supporter_cannot_be_chosen_on_the_page(client,
         },
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not SupervisionSession.objects.exists()
 
 

@@ -182,7 +182,7 @@ def test_bad_input_on_the_page_shows_errors_and_saves_nothing(client, world):
         reverse("teamplans:edit", args=[world.engagement.pk]), _form(channels=[])
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "This field is required." in response.content.decode()
     assert not TeamPlanWorksheet.objects.exists()
 
