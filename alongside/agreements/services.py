@@ -25,6 +25,13 @@ from alongside.agreements.selectors import PARTICIPANT_SIDE, may_sign_as
 from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
 from alongside.engagements.services import ensure_writable
+from alongside.engagements.signers import (
+    check_participant_signs,
+    check_supporter_signs,
+    check_typed,
+    is_participant_name,
+    participant_full_name,
+)
 
 # Safe formatting only: no script, no style, no event handlers, links to web or mail.
 ALLOWED_TAGS = {"p", "h2", "h3", "ul", "ol", "li", "strong", "em", "br", "a"}
@@ -168,10 +175,6 @@ def starting_templates_install(*, organization, actor=None) -> list[DocumentTemp
     return made
 
 
-def _normalized(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def _already_signed(version) -> RuleViolation:
     return RuleViolation(
         _("%(document)s (version %(n)d) is already signed.")
@@ -212,30 +215,24 @@ def _check_version(engagement, version: DocumentVersion, role: str) -> None:
         raise _already_signed(version)
 
 
-def _participant_names(participant) -> set[str]:
-    return {
-        _normalized(f"{participant.first_name} {participant.last_name}"),
-        _normalized(participant.display_name),
-    }
-
-
 def _check_signer(engagement, role: str, typed_name: str, relationship: str, actor) -> None:
     """Who may sign in each role, and the name each must type."""
     participant = engagement.participant
-    full_name = f"{participant.first_name} {participant.last_name}".strip()
-    typed = _normalized(typed_name)
-    if not typed:
-        raise RuleViolation(_("Type the signer's full name."))
-    if role == SignerRole.PARTICIPANT and typed not in _participant_names(participant):
-        raise RuleViolation(
-            _("Type your full name as the program has it: %(name)s.") % {"name": full_name}
-        )
-    if role in (SignerRole.GUARDIAN, SignerRole.WITNESS) and typed in _participant_names(
-        participant
+    if role == SignerRole.PARTICIPANT:
+        check_participant_signs(participant, typed_name)
+    elif role == SignerRole.SUPPORTER:
+        check_supporter_signs(engagement, actor, typed_name)
+    else:
+        check_typed(typed_name)
+    if role in (SignerRole.GUARDIAN, SignerRole.WITNESS) and is_participant_name(
+        participant, typed_name
     ):
         raise RuleViolation(
             _("A %(role)s is someone other than %(name)s: type their own name.")
-            % {"role": str(SignerRole(role).label).lower(), "name": full_name}
+            % {
+                "role": str(SignerRole(role).label).lower(),
+                "name": participant_full_name(participant),
+            }
         )
     if role == SignerRole.GUARDIAN and not relationship.strip():
         raise RuleViolation(
@@ -244,14 +241,6 @@ def _check_signer(engagement, role: str, typed_name: str, relationship: str, act
                 "court-appointed guardian)."
             )
         )
-    if role == SignerRole.SUPPORTER:
-        if actor is None or actor.pk != engagement.supporter_id:
-            raise RuleViolation(_("Only the engagement's peer supporter signs as supporter."))
-        if typed != _normalized(actor.get_full_name() or actor.get_username()):
-            raise RuleViolation(
-                _("Type your full name as your account has it: %(name)s.")
-                % {"name": actor.get_full_name() or actor.get_username()}
-            )
 
 
 def _check_current(version, shown_hash: str) -> None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alongside.core.models import Versioned
+from alongside.plans.models import StepOwner  # the same owners as a goal's action steps
 
 
 class Mode(models.TextChoices):
@@ -171,13 +172,6 @@ class Note(Versioned):
     @property
     def is_final(self) -> bool:
         return self.status == NoteStatus.FINAL
-
-
-class StepOwner(models.TextChoices):
-    PARTICIPANT = "participant", _("Participant")
-    SUPPORTER = "supporter", _("Peer supporter")
-    BOTH = "both", _("Both of us")
-    OTHER = "other", _("Someone else")
 
 
 class NextStep(models.Model):

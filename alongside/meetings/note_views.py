@@ -21,6 +21,7 @@ from alongside.meetings.note_forms import (
     note_initial,
     step_rows,
 )
+from alongside.meetings.selectors import meeting_get_for
 
 
 def _back(meeting) -> str:
@@ -30,7 +31,7 @@ def _back(meeting) -> str:
 @require_GET
 @capability_required(Cap.NOTES_READ)
 def note_detail(request, pk: int):
-    meeting = notes.meeting_get_for(request.user, request.organization, pk)
+    meeting = meeting_get_for(request.user, request.organization, pk)
     note = notes.note_of(meeting)
     caps = capabilities_of(request.user, request.organization)
     writer = Cap.MEETINGS_WRITE in caps
@@ -53,7 +54,7 @@ def note_detail(request, pk: int):
 @capability_required(Cap.MEETINGS_WRITE)
 def note_write(request, pk: int):
     """The one-screen note form: save as a draft, or save and finalize."""
-    meeting = notes.meeting_get_for(request.user, request.organization, pk)
+    meeting = meeting_get_for(request.user, request.organization, pk)
     engagement = meeting.engagement
     note = notes.note_of(meeting)
     blocked = notes.refusal_for(meeting, note, request.user)
@@ -124,7 +125,7 @@ def note_write(request, pk: int):
 @capability_required(Cap.MEETINGS_WRITE)
 def note_finalize(request, pk: int):
     """Sign a draft as it stands (the version the page showed)."""
-    meeting = notes.meeting_get_for(request.user, request.organization, pk)
+    meeting = meeting_get_for(request.user, request.organization, pk)
     note = notes.note_of(meeting)
     if note is None:
         messages.error(request, _("Write the note before finalizing it."))
@@ -147,7 +148,7 @@ def note_finalize(request, pk: int):
 @capability_required(Cap.MEETINGS_WRITE)
 def note_addendum(request, pk: int):
     """Add to a finalized note; the note itself never changes."""
-    meeting = notes.meeting_get_for(request.user, request.organization, pk)
+    meeting = meeting_get_for(request.user, request.organization, pk)
     note = notes.note_of(meeting)
     blocked = ""
     if note is None or not note.is_final:

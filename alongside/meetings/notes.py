@@ -28,7 +28,6 @@ from alongside.core.errors import RuleViolation, StaleEdit
 from alongside.core.permissions import (
     Cap,
     engagements_visible_to,
-    get_or_404,
     has_capability,
     programs_coordinated_by,
     scoped,
@@ -356,22 +355,6 @@ def addendum_create(*, note: Note, actor, body: str) -> Addendum:
 
 
 # --- reads --------------------------------------------------------------------------
-
-
-def meeting_get_for(user, organization, pk) -> Meeting:
-    """One meeting within the user's scope (404 outside it), with its engagement."""
-    meetings = scoped(
-        Meeting.objects.select_related(
-            "engagement__participant",
-            "engagement__program",
-            "engagement__supporter",
-            "engagement__organization",
-        ),
-        user,
-        organization,
-        via="engagement",
-    )
-    return get_or_404(meetings, pk=pk)
 
 
 def note_of(meeting: Meeting) -> Note | None:

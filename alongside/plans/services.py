@@ -14,6 +14,7 @@ from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
 from alongside.core.services import check_version, save_changes
 from alongside.engagements.services import ensure_writable
+from alongside.engagements.signers import check_participant_signs, check_supporter_signs
 from alongside.plans.models import (
     PLANNING_STAGES,
     ActionStep,
@@ -378,33 +379,13 @@ def plan_update(*, plan: Plan, actor, expected_version: int, goals=None, **chang
     return current
 
 
-def _normalized(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def _check_plan_signer(engagement, role: str, typed_name: str, actor, method: str) -> None:
-    participant = engagement.participant
-    typed = _normalized(typed_name)
-    if not typed:
-        raise RuleViolation(_("Type the signer's full name."))
     if role == PlanSignerRole.PARTICIPANT:
-        full_name = f"{participant.first_name} {participant.last_name}".strip()
-        names = {_normalized(full_name), _normalized(participant.display_name)}
-        if typed not in names:
-            raise RuleViolation(
-                _("Type the participant's full name as the program has it: %(name)s.")
-                % {"name": full_name}
-            )
+        check_participant_signs(engagement.participant, typed_name)
     elif role == PlanSignerRole.SUPPORTER:
         if method != PlanSignatureMethod.IN_PERSON:
             raise RuleViolation(_("Only the participant signs in the portal."))
-        if actor is None or actor.pk != engagement.supporter_id:
-            raise RuleViolation(_("Only the engagement's peer supporter signs as supporter."))
-        own = actor.get_full_name() or actor.get_username()
-        if typed != _normalized(own):
-            raise RuleViolation(
-                _("Type your full name as your account has it: %(name)s.") % {"name": own}
-            )
+        check_supporter_signs(engagement, actor, typed_name)
 
 
 def plan_sign(

@@ -186,7 +186,7 @@ def test_the_typed_name_must_be_the_participants(client, world):
     engagement, url, form = _setup(world)
     client.force_login(world.supporter)
     response = client.post(url, form | {"typed_name": "Sunny Demo", "password": PASSWORD})
-    assert "Type your full name" in response.content.decode()
+    assert "Type the participant&#x27;s full name" in response.content.decode()
     assert not SignedDocument.objects.filter(engagement=engagement).exists()
 
 
