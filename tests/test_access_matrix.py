@@ -236,6 +236,14 @@ def _calendar_token(world):
     return {"token": calendar_feed_issue(user=world.supporter, organization=world.org)}
 
 
+def _meeting_id(world):
+    return {"meeting_id": _meeting(world)["pk"]}
+
+
+def _goal_id(world):
+    return {"goal_id": _goal(world)["pk"]}
+
+
 def _step(world):
     goal = a_goal(world.engagement, world.supporter)
     step = step_create(goal=goal, actor=world.supporter, text="Call the library", owner="both")
@@ -565,6 +573,58 @@ API_ACCESS = {
         "post",
         lambda world: {"to": "exiting", "reason": "Moving away"},
         API_WRITE,
+    ),
+    # A participant's own token reads their own meetings and goals; supervisors only read.
+    "api:meeting_list": (_none, "get", None, {**API_STAFF, "participant_user": 200}),
+    "api:meeting_read": (_meeting_id, "get", None, {**API_READ, "participant_user": 200}),
+    "api:meeting_create_endpoint": (
+        _none,
+        "post",
+        lambda world: {
+            "engagement": world.engagement.pk,
+            "starts_at": (timezone.now() + datetime.timedelta(days=2)).isoformat(),
+            "mode": "phone",
+            "place_type": "virtual",
+        },
+        {**API_WRITE, "default": 201},
+    ),
+    # Changes need If-Match; the matrix sends none, so those allowed get 428 (after the
+    # capability and scope checks, so the row still shows who may write).
+    "api:meeting_update_endpoint": (
+        _meeting_id,
+        "patch",
+        lambda world: {"duration_minutes": 45},
+        {**API_WRITE, "default": 428},
+    ),
+    "api:meeting_cancel_endpoint": (
+        _meeting_id,
+        "post",
+        lambda world: {"reason": "Clash"},
+        {**API_WRITE, "default": 428},
+    ),
+    "api:meeting_outcome_endpoint": (
+        _meeting_id,
+        "post",
+        lambda world: {"outcome": "missed"},
+        {**API_WRITE, "default": 428},
+    ),
+    "api:goal_list": (_none, "get", None, {**API_STAFF, "participant_user": 200}),
+    "api:goal_read": (_goal_id, "get", None, {**API_READ, "participant_user": 200}),
+    "api:goal_create_endpoint": (
+        _none,
+        "post",
+        lambda world: {
+            "engagement": world.engagement.pk,
+            "statement": "Get back to the choir",
+            "wellness_dimension": "social",
+        },
+        {**API_WRITE, "default": 201},
+    ),
+    "api:goal_update_endpoint": (
+        _goal_id,
+        "patch",
+        lambda world: {"measure": "Weekly"},
+        {**API_WRITE, "default": 428},
     ),
 }
 

@@ -4,7 +4,17 @@ django-ninja: typed schemas give validation and the OpenAPI document for free; i
 maintained and Django-native (plain views, the same middleware and permission functions).
 """
 
-from alongside.api import agreements, auth, consents, engagements, errors, participants, referrals
+from alongside.api import (
+    agreements,
+    auth,
+    consents,
+    engagements,
+    errors,
+    goals,
+    meetings,
+    participants,
+    referrals,
+)
 
 api = errors.JsonErrorsAPI(
     title="Alongside API",
@@ -22,3 +32,5 @@ api.add_router("/referrals", referrals.router)
 api.add_router("/engagements", engagements.router)
 api.add_router("/consents", consents.router)
 api.add_router("/agreements", agreements.router)
+api.add_router("/meetings", meetings.router)
+api.add_router("/goals", goals.router)

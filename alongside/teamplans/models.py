@@ -58,5 +58,10 @@ class TeamPlanWorksheet(Versioned):
             line.strip(" -•\t") for line in self.boundaries.splitlines() if line.strip(" -•\t")
         ]
 
+    def day_labels(self) -> list[str]:
+        import calendar
+
+        return [str(_(calendar.day_abbr[day])) for day in self.contact_days if 0 <= day <= 6]
+
     def channel_labels(self) -> list[str]:
         return [str(Channel(c).label) for c in self.channels if c in Channel.values]

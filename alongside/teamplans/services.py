@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from alongside.audit.services import event_record
 from alongside.core.dates import add_months
-from alongside.core.errors import StaleEdit
+from alongside.core.errors import RuleViolation, StaleEdit
 from alongside.core.services import check_version, save_changes
 from alongside.engagements.services import ensure_writable
 from alongside.teamplans.models import REVIEW_INTERVAL_MONTHS, Channel, TeamPlanWorksheet
@@ -23,7 +23,22 @@ WORKSHEET_EDITABLE = (
     "language",
     "messages_ok",
     "boundaries",
+    "contact_days",
+    "contact_from",
+    "contact_until",
+    "reminders_ok",
 )
+
+
+def _clean_days(days) -> list[int]:
+    """Weekdays 0 (Monday) to 6, sorted, once each; anything else is refused."""
+    try:
+        cleaned = sorted({int(day) for day in days or []})
+    except (TypeError, ValueError):
+        raise RuleViolation(_("Choose days of the week.")) from None
+    if any(day not in range(7) for day in cleaned):
+        raise RuleViolation(_("Choose days of the week."))
+    return cleaned
 
 
 def review_due(reviewed_on: datetime.date) -> datetime.date:
@@ -50,6 +65,14 @@ def worksheet_save(
     ensure_writable(engagement)
     data = {name: changes[name] for name in WORKSHEET_EDITABLE if name in changes}
     data["channels"] = _clean_channels(data.get("channels"))
+    if "contact_days" in data:
+        data["contact_days"] = _clean_days(data["contact_days"])
+    if (data.get("contact_from") is None) != (data.get("contact_until") is None):
+        raise RuleViolation(
+            _("Give both the time from and the time until, or neither (any time suits).")
+        )
+    if data.get("contact_from") is not None and data["contact_from"] == data["contact_until"]:
+        raise RuleViolation(_("The agreed hours must not start and end at the same time."))
     for name in ("days_and_hours", "frequency", "boundaries"):
         if name in data:
             data[name] = str(data[name] or "").strip()

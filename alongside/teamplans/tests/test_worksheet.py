@@ -232,3 +232,59 @@ def test_who_reaches_the_worksheet_pages(client, world, persona, read, write):
     review = client.post(reverse("teamplans:review", args=[pk]), {"version": 1})
     assert review.status_code == (302 if write == 200 else write)
     assert TeamPlanWorksheet.objects.get().version == (2 if write == 200 else 1)
+
+
+# Agreed days and hours, as data (reminders and boundary prompts read them)
+
+
+def test_agreed_days_and_hours_are_kept_as_data(world):
+    worksheet = _write(
+        world.engagement,
+        world.supporter,
+        contact_days=[4, "0", 0, 2],
+        contact_from=datetime.time(10),
+        contact_until=datetime.time(16),
+        reminders_ok=False,
+    )
+    assert worksheet.contact_days == [0, 2, 4]
+    assert worksheet.day_labels() == ["Mon", "Wed", "Fri"]
+    assert (worksheet.contact_from, worksheet.contact_until) == (
+        datetime.time(10),
+        datetime.time(16),
+    )
+    assert worksheet.reminders_ok is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"contact_days": [7]}, "days of the week"),
+        ({"contact_days": ["Monday"]}, "days of the week"),
+        ({"contact_from": datetime.time(9)}, "both the time from and the time until"),
+        ({"contact_until": datetime.time(9)}, "both the time from and the time until"),
+        (
+            {"contact_from": datetime.time(9), "contact_until": datetime.time(9)},
+            "start and end at the same time",
+        ),
+    ],
+)
+def test_agreed_hours_that_make_no_sense_are_refused(world, changes, message):
+    with pytest.raises(RuleViolation, match=message):
+        _write(world.engagement, world.supporter, **changes)
+    assert not TeamPlanWorksheet.objects.exists()
+
+
+def test_the_page_takes_days_and_hours(client, world):
+    client.force_login(world.supporter)
+    edit = reverse("teamplans:edit", args=[world.engagement.pk])
+    form = _form(contact_days=["1", "3"], contact_from="18:00", contact_until="20:30")
+    assert client.post(edit, form).status_code == 302
+    worksheet = TeamPlanWorksheet.objects.get()
+    assert worksheet.contact_days == [1, 3]
+    assert worksheet.contact_until == datetime.time(20, 30)
+    page = client.get(reverse("teamplans:view", args=[world.engagement.pk])).content.decode()
+    assert "Tue, Thu" in page
+
+    half = client.post(edit, _form(version=worksheet.version, contact_from="09:00"))
+    assert half.status_code == 409
+    assert "both the time from and the time until" in half.content.decode()
