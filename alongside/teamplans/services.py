@@ -67,11 +67,8 @@ def worksheet_save(
     data["channels"] = _clean_channels(data.get("channels"))
     if "contact_days" in data:
         data["contact_days"] = _clean_days(data["contact_days"])
-    if (data.get("contact_from") is None) != (data.get("contact_until") is None):
-        raise RuleViolation(
-            _("Give both the time from and the time until, or neither (any time suits).")
-        )
-    if data.get("contact_from") is not None and data["contact_from"] == data["contact_until"]:
+    # Only a start ("after 2") or only an end ("before noon") is fine; the same both is not.
+    if data.get("contact_from") is not None and data["contact_from"] == data.get("contact_until"):
         raise RuleViolation(_("The agreed hours must not start and end at the same time."))
     for name in ("days_and_hours", "frequency", "boundaries"):
         if name in data:

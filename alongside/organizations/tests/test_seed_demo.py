@@ -1,5 +1,7 @@
 """seed_demo builds a realistic demo organization, the same for a seed, in demo mode only."""
 
+import datetime
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -20,11 +22,26 @@ from alongside.accounts.models import (
 )
 from alongside.assessments.models import Assessment
 from alongside.concerns.models import Concern
+from alongside.contacts.models import Contact
+from alongside.contacts.selectors import overdue_cutoff
+from alongside.core.support import supporter_panel
 from alongside.engagements.models import Engagement, State
 from alongside.engagements.services import missing_for_activation
 from alongside.exits.models import Exit
-from alongside.meetings.models import Meeting, MeetingStatus, Note
+from alongside.meetings.models import (
+    Addendum,
+    Meeting,
+    MeetingStatus,
+    NextStep,
+    Note,
+    NoteStatus,
+    PlaceType,
+    ReadinessSignal,
+    Technique,
+)
+from alongside.meetings.services import PLANNED_GRACE, service_units
 from alongside.organizations.demo import (
+    AGREED_HOURS,
     DEMO_PASSWORD,
     DEMO_USERNAMES,
     Scale,
@@ -33,7 +50,21 @@ from alongside.organizations.demo import (
 )
 from alongside.organizations.models import Organization
 from alongside.participants.models import Participant
+from alongside.plans.models import (
+    ActionStep,
+    Approach,
+    CheckIn,
+    Goal,
+    GoalStage,
+    Plan,
+    PlanSignerRole,
+    PlanStyle,
+    Stage,
+    WellnessDimension,
+)
 from alongside.referrals.models import OPEN_STATUSES, Referral, Status
+from alongside.supervision.models import FollowUp, SupervisionSession
+from alongside.teamplans.models import TeamPlanWorksheet
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
@@ -49,13 +80,28 @@ def seed(**options) -> str:
     return out.getvalue()
 
 
-def names_seeded_with(seed_value: int) -> list[tuple[str, str]]:
-    """Participant names a seed produces, in creation order, leaving the database as it was."""
+def what_a_seed_builds(seed_value: int) -> tuple[list[tuple[str, str]], dict]:
+    """Participant names a seed produces, in creation order, and a census of issue 5's
+    records, leaving the database as it was."""
     with transaction.atomic():
         seed(seed=seed_value)
         names = list(Participant.objects.order_by("pk").values_list("first_name", "last_name"))
+        census = {
+            "meetings": Counter(Meeting.objects.values_list("status", "place_type")),
+            "units": sum(Meeting.objects.values_list("service_units", flat=True)),
+            "notes": Note.objects.count(),
+            "next steps": NextStep.objects.count(),
+            "addenda": Addendum.objects.count(),
+            "goals": sorted(Goal.objects.values_list("statement", "approach", "stage")),
+            "stages": GoalStage.objects.count(),
+            "check-ins": sorted(CheckIn.objects.values_list("rating", "checked_on")),
+            "action steps": ActionStep.objects.count(),
+            "plans": Counter(Plan.objects.values_list("style", flat=True)),
+            "contacts": Contact.objects.count(),
+            "supervision": SupervisionSession.objects.count(),
+        }
         transaction.set_rollback(True)
-    return names
+    return names, census
 
 
 def assert_engagements_obey_the_rules() -> None:
@@ -74,6 +120,120 @@ def assert_engagements_obey_the_rules() -> None:
             assert engagement.assignments.filter(supporter_id=engagement.supporter_id).exists()
     assert not Meeting.objects.filter(status=MeetingStatus.HELD, starts_at__gt=timezone.now())
     assert not Note.objects.exclude(meeting__status=MeetingStatus.HELD).exists()
+    assert_meetings_obey_the_rules()
+    assert_notes_obey_the_rules()
+    assert_goals_obey_the_rules()
+    assert_contacts_and_worksheets_obey_the_rules()
+
+
+def assert_meetings_obey_the_rules() -> None:
+    now = timezone.now()
+    held = Meeting.objects.filter(status=MeetingStatus.HELD).select_related("engagement__program")
+    for meeting in held:
+        unit = meeting.engagement.program.service_unit_minutes
+        assert meeting.service_units == service_units(meeting.duration_minutes, unit), meeting
+        assert meeting.planned_minutes is not None, meeting
+    assert not Meeting.objects.exclude(status=MeetingStatus.HELD).exclude(service_units=0)
+    assert not Meeting.objects.filter(status=MeetingStatus.CANCELLED, cancel_reason="")
+    assert not Meeting.objects.exclude(status=MeetingStatus.CANCELLED).exclude(cancel_reason="")
+    assert not Meeting.objects.filter(
+        status=MeetingStatus.PLANNED, starts_at__lt=now - PLANNED_GRACE
+    )
+    assert not Meeting.objects.filter(status=MeetingStatus.MISSED, starts_at__gt=now)
+    assert (
+        not Meeting.objects.exclude(status=MeetingStatus.PLANNED)
+        .exclude(reminder_minutes=None, reminder_outcome="")
+        .exclude(reminder_outcome="sent")
+    )
+    assert set(Meeting.objects.values_list("status", flat=True)) == set(MeetingStatus.values)
+    assert set(Meeting.objects.values_list("place_type", flat=True)) == set(PlaceType.values)
+    upcoming = Meeting.objects.filter(
+        status=MeetingStatus.PLANNED, starts_at__lte=now + datetime.timedelta(days=15)
+    )
+    assert upcoming.exists()
+    assert upcoming.filter(reminder_minutes__isnull=False).exists()
+    assert upcoming.filter(reminder_minutes__isnull=True).exists()
+
+
+def assert_notes_obey_the_rules() -> None:
+    now = timezone.now()
+    final = Note.objects.filter(status=NoteStatus.FINAL)
+    assert final.exists()
+    assert not final.filter(finalized_at__isnull=True)
+    assert not final.filter(finalized_by__isnull=True)
+    assert not Note.objects.filter(status=NoteStatus.DRAFT, finalized_at__isnull=False)
+    # Notes of the last two days may be drafts; older ones are signed.
+    assert not Note.objects.filter(
+        status=NoteStatus.DRAFT, meeting__starts_at__lt=now - datetime.timedelta(days=2, hours=2)
+    )
+    notes = list(Note.objects.all())
+    for note in notes:
+        assert set(note.techniques) <= set(Technique.values), note
+        assert set(note.wellness_dimensions) <= set(WellnessDimension.values), note
+        assert set(note.readiness_signals) <= set(ReadinessSignal.values), note
+        assert note.shared_own_story == bool(note.sharing_purpose), note
+    assert all(note.topics and note.techniques and note.wellness_dimensions for note in notes)
+    assert sum(bool(note.readiness_signals) for note in notes) > len(notes) // 5
+    assert sum(bool(note.summary) for note in notes) > len(notes) // 2
+    assert any(note.shared_own_story for note in notes)
+    assert NextStep.objects.exists() and NextStep.objects.filter(done_at__isnull=False).exists()
+    assert Note.goals.through.objects.exists()
+    for link in Note.goals.through.objects.select_related("note__meeting", "goal"):
+        assert link.goal.engagement_id == link.note.meeting.engagement_id
+    assert Addendum.objects.exists()
+    assert not Addendum.objects.exclude(note__status=NoteStatus.FINAL)
+
+
+def assert_goals_obey_the_rules() -> None:
+    today = timezone.localdate()
+    goals = list(Goal.objects.prefetch_related("stages"))
+    assert {g.approach for g in goals} >= {Approach.HARM_REDUCTION, Approach.ABSTINENCE}
+    for goal in goals:
+        assert goal.why_it_matters and goal.strengths, goal
+        stages = list(goal.stages.all())  # ordered by recorded_at
+        assert stages, goal
+        assert [s.recorded_at for s in stages] == sorted(s.recorded_at for s in stages), goal
+        assert goal.stage == stages[-1].stage, goal
+    assert any(len({s.stage for s in g.stages.all()}) >= 3 for g in goals)
+    assert set(GoalStage.objects.values_list("stage", flat=True)) <= set(Stage.values)
+    assert not CheckIn.objects.filter(checked_on__gt=today)
+    assert CheckIn.objects.values("goal").distinct().count() > len(goals) // 3
+    assert ActionStep.objects.filter(done_at__isnull=False).exists()
+    assert ActionStep.objects.filter(done_at__isnull=True).exists()
+    # A plan for every active engagement with goals, in mixed styles; formal ones signed.
+    active = Engagement.objects.filter(state=State.ACTIVE, goals__isnull=False).distinct()
+    assert not active.exclude(plans__isnull=False)
+    assert set(Plan.objects.values_list("style", flat=True)) == set(PlanStyle.values)
+    for plan in Plan.objects.filter(style=PlanStyle.FORMAL).prefetch_related("signatures"):
+        signatures = list(plan.signatures.all())
+        assert {s.role for s in signatures} == set(PlanSignerRole.values), plan
+        assert {s.sha256 for s in signatures} == {plan.sha256}, plan
+        assert set(plan.goals.values_list("engagement_id", flat=True)) == {plan.engagement_id}
+
+
+def assert_contacts_and_worksheets_obey_the_rules() -> None:
+    now = timezone.now()
+    assert Contact.objects.filter(channel="text").exists()
+    assert Contact.objects.filter(channel="phone").exists()
+    assert not Contact.objects.filter(occurred_at__gt=now)
+    callbacks = Contact.objects.filter(callback_requested_at__isnull=False)
+    returned = [c for c in callbacks if c.callback_returned_at is not None]
+    assert returned and all(c.callback_returned_at >= c.callback_requested_at for c in returned)
+    assert all(
+        c.callback_returned_at - c.callback_requested_at < datetime.timedelta(hours=8)
+        for c in returned
+    )
+    assert callbacks.filter(callback_returned_at__isnull=True).exists()
+    for sheet in TeamPlanWorksheet.objects.all():
+        hours = AGREED_HOURS[sheet.days_and_hours]
+        assert sheet.contact_days == list(hours.days), sheet
+        fields = hours.fields()
+        assert (sheet.contact_from, sheet.contact_until) == (
+            fields["contact_from"],
+            fields["contact_until"],
+        ), sheet
+    assert TeamPlanWorksheet.objects.exclude(contact_days=[]).exists()
+    assert TeamPlanWorksheet.objects.filter(reminders_ok=False).exists()
 
 
 def test_it_refuses_outside_demo_mode(db, settings):
@@ -152,6 +312,77 @@ class TestTheSmallSeed:
         other = Participant.objects.get(user__username="participant2").engagements.get()
         assert (other.state, other.supporter.username) == (State.ACTIVE, "supporter2")
 
+    def test_pat_has_a_story_to_walk_through(self, db):
+        engagement = Participant.objects.get(user__username="participant1").engagements.get()
+        drinking, housing = engagement.goals.order_by("created_at", "pk")
+        assert drinking.approach == Approach.HARM_REDUCTION
+        assert list(drinking.stages.values_list("stage", flat=True)) == [
+            Stage.CONTEMPLATION,
+            Stage.PREPARATION,
+            Stage.ACTION,
+        ]
+        ratings = list(drinking.check_ins.values_list("rating", flat=True))
+        assert len(ratings) >= 5 and ratings[-1] > ratings[0]
+        assert drinking.steps.filter(done_at__isnull=False).exists()
+        # A formal plan signed by both, Pat in the portal, after an earlier ongoing one.
+        plans = list(engagement.plans.order_by("number"))
+        assert [p.style for p in plans] == [PlanStyle.ONGOING, PlanStyle.FORMAL]
+        signatures = {s.role: s for s in plans[-1].signatures.all()}
+        assert signatures[PlanSignerRole.PARTICIPANT].signer.username == "participant1"
+        assert signatures[PlanSignerRole.SUPPORTER].signer.username == "supporter1"
+        # Two meetings cancelled at short notice (what Pat's concern is about), one ahead
+        # with a reminder, and last week's note with a readiness signal and an addendum.
+        now = timezone.now()
+        recent = engagement.meetings.filter(starts_at__gte=now - datetime.timedelta(days=14))
+        assert recent.filter(status=MeetingStatus.CANCELLED).count() >= 2
+        ahead = engagement.meetings.filter(status=MeetingStatus.PLANNED, starts_at__gt=now)
+        assert ahead.filter(reminder_minutes=1440).exists()
+        note = Addendum.objects.get(note__meeting__engagement=engagement).note
+        assert note.is_final and note.shared_own_story and note.summary
+        assert ReadinessSignal.WANTS_PLAN in note.readiness_signals
+        assert set(note.goals.all()) == {drinking, housing}
+        assert note.steps.count() == 3
+        callback = engagement.contacts.filter(callback_requested_at__isnull=False).first()
+        assert callback.callback_returned_at - callback.callback_requested_at < datetime.timedelta(
+            hours=2
+        )
+
+    def test_the_supporter_panels_show_signals_and_loose_ends(self, db):
+        organization = Organization.objects.get()
+        panels = {}
+        for username in ("supporter1", "supporter2"):
+            profile = PeerSupporterProfile.objects.get(user__username=username)
+            panels[username] = supporter_panel(
+                viewer=profile.user, profile=profile, organization=organization
+            )
+        sunny, omar = panels["supporter1"], panels["supporter2"]
+        kinds = {(s.kind, s.engagement.participant_id) for s in sunny["signals"]}
+        # One new match, both signals: late contacts and a meeting far past its hour.
+        assert {kind for kind, _ in kinds} == {"outside_hours", "long_meetings"}
+        assert len({participant for _, participant in kinds}) == 1
+        assert sunny["overdue_notes_count"] == 1
+        assert sunny["callbacks"]["open"] == 1 and sunny["callbacks"]["overdue"] == 0
+        assert sunny["callbacks"]["median_return"] < datetime.timedelta(hours=4)
+        assert sunny["next_meetings"]
+        assert omar["callbacks"]["overdue"] == 1 and not omar["signals"]
+        assert (
+            Contact.objects.filter(
+                callback_returned_at__isnull=True, callback_requested_at__lt=overdue_cutoff(now())
+            ).count()
+            == 1
+        )
+
+    def test_the_supervisor_has_talked_both_supporters_through(self, db):
+        sessions = SupervisionSession.objects.filter(supervisor__username="supervisor")
+        by_supporter = Counter(sessions.values_list("supporter__username", flat=True))
+        assert by_supporter == {"supporter1": 3, "supporter2": 2}
+        assert not sessions.filter(held_on__gt=timezone.localdate())
+        for session in sessions.prefetch_related("engagements"):
+            assert all(e.supporter_id == session.supporter_id for e in session.engagements.all())
+        follow_ups = FollowUp.objects.filter(session__in=sessions)
+        assert follow_ups.filter(done_at__isnull=False).count() >= 3
+        assert follow_ups.filter(done_at__isnull=True).count() >= 2
+
     def test_some_waiting_people_name_good_times_to_meet(self, db):
         waiting = Referral.objects.filter(status__in=OPEN_STATUSES)
         times = [r.preferred_times for r in waiting]
@@ -173,12 +404,14 @@ class TestTheSmallSeed:
         )
 
 
-def test_the_same_seed_gives_the_same_people(db, demo_mode):
-    first = names_seeded_with(7)
-    again = names_seeded_with(7)
+def test_the_same_seed_gives_the_same_people_and_records(db, demo_mode):
+    first, census = what_a_seed_builds(7)
+    again, census_again = what_a_seed_builds(7)
 
     assert len(first) > 30 and len(set(first)) > 30
     assert first == again
+    assert census == census_again
+    assert census["notes"] > 50 and census["contacts"] > 20 and census["supervision"] >= 5
 
 
 def test_another_seed_gives_other_names(db):
@@ -194,10 +427,20 @@ def test_it_refuses_when_a_demo_username_is_taken(db, demo_mode):
     assert not Organization.objects.exists()
 
 
+def now() -> datetime.datetime:
+    return timezone.now()
+
+
 def test_the_bulk_layer_follows_the_rules_at_a_small_size(db):
     sizes = Scale("tiny", supporters=4, participants=60, open_referrals=5, meetings=900)
 
     result = demo_build(scale=sizes, seed=1)
+
+    # Beside the story's, the bulk layer's own issue 5 records.
+    supervisors = SupervisionSession.objects.exclude(supervisor__username="supervisor")
+    assert supervisors.exists()
+    assert Contact.objects.count() > 60
+    assert Plan.objects.count() > 20
 
     bulk = Participant.objects.filter(user__isnull=True, referrals__isnull=False).distinct()
     assert bulk.count() >= 60

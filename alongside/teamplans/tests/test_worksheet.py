@@ -260,8 +260,6 @@ def test_agreed_days_and_hours_are_kept_as_data(world):
     [
         ({"contact_days": [7]}, "days of the week"),
         ({"contact_days": ["Monday"]}, "days of the week"),
-        ({"contact_from": datetime.time(9)}, "both the time from and the time until"),
-        ({"contact_until": datetime.time(9)}, "both the time from and the time until"),
         (
             {"contact_from": datetime.time(9), "contact_until": datetime.time(9)},
             "start and end at the same time",
@@ -285,6 +283,12 @@ def test_the_page_takes_days_and_hours(client, world):
     page = client.get(reverse("teamplans:view", args=[world.engagement.pk])).content.decode()
     assert "Tue, Thu" in page
 
-    half = client.post(edit, _form(version=worksheet.version, contact_from="09:00"))
-    assert half.status_code == 409
-    assert "both the time from and the time until" in half.content.decode()
+    same = client.post(
+        edit, _form(version=worksheet.version, contact_from="09:00", contact_until="09:00")
+    )
+    assert same.status_code == 409
+    assert "must not start and end at the same time" in same.content.decode()
+    # Only a start ("after 2 pm") is an agreement too.
+    after_two = _form(version=worksheet.version, contact_from="14:00", contact_until="")
+    assert client.post(edit, after_two).status_code == 302
+    assert TeamPlanWorksheet.objects.get().contact_until is None
