@@ -107,6 +107,45 @@ def busiest_engagement_of(username: str):
     )
 
 
+TIMELINE_ENTRIES = 500
+
+
+def engagement_with_long_timeline(username: str, entries: int = TIMELINE_ENTRIES):
+    """The supporter's busiest engagement, topped up to ``entries`` held meetings.
+
+    Called inside a transaction the benchmark rolls back, so the data set is unchanged.
+    """
+    import datetime
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from alongside.meetings.models import Meeting, MeetingStatus
+
+    engagement = busiest_engagement_of(username)
+    have = (
+        type(engagement)
+        .objects.filter(pk=engagement.pk)
+        .annotate(n=Count("meetings"))
+        .values_list("n", flat=True)[0]
+    )
+    start = timezone.now() - datetime.timedelta(days=3)
+    Meeting.objects.bulk_create(
+        Meeting(
+            engagement=engagement,
+            starts_at=start - datetime.timedelta(hours=6 * i),
+            duration_minutes=30,
+            planned_minutes=30,
+            mode="phone",
+            status=MeetingStatus.HELD,
+            service_units=2,
+            created_by=engagement.supporter,
+        )
+        for i in range(max(0, entries - have))
+    )
+    return engagement
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="use the small data set")
@@ -118,7 +157,7 @@ def main() -> int:
     database = configure(scale)
     prepare(scale, database)
 
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext, override_settings
     from django.urls import reverse
 
@@ -128,7 +167,8 @@ def main() -> int:
     baseline_name = install_baseline_urlconf()
     coordinator, supporter = signed_in("coordinator"), signed_in("supporter1")
     engagement = busiest_engagement_of("supporter1")
-    with override_settings(ROOT_URLCONF=BASELINE_URLCONF):
+    with transaction.atomic(), override_settings(ROOT_URLCONF=BASELINE_URLCONF):
+        long_one = engagement_with_long_timeline("supporter1")
         targets = [
             ("baseline (one-query view)", coordinator, reverse(baseline_name)),
             ("dashboard (coordinator)", coordinator, reverse("dashboard")),
@@ -139,6 +179,18 @@ def main() -> int:
                 f"engagement #{engagement.pk} (supporter1, {engagement.notes} notes)",
                 supporter,
                 reverse("engagements:detail", kwargs={"pk": engagement.pk}),
+            ),
+            ("dashboard with caseload (supporter1)", supporter, reverse("dashboard")),
+            ("week view (supporter1)", supporter, reverse("meetings:week")),
+            (
+                f"timeline, {TIMELINE_ENTRIES}+ entries (supporter1)",
+                supporter,
+                reverse("engagements:timeline", kwargs={"pk": long_one.pk}),
+            ),
+            (
+                f"timeline, page 15 of {TIMELINE_ENTRIES}+ (supporter1)",
+                supporter,
+                reverse("engagements:timeline", kwargs={"pk": long_one.pk}) + "?page=15",
             ),
         ]
         # Interleaved rounds, so drift (cache, disk) touches every page alike.
@@ -158,6 +210,7 @@ def main() -> int:
             with CaptureQueriesContext(connection) as captured:
                 client.get(url)
             queries[label] = len(captured.captured_queries)
+        transaction.set_rollback(True)  # the long timeline was for this run only
 
     counts = demo_counts(Organization.objects.get(slug="riverbend"))
     print(
