@@ -83,7 +83,14 @@ class Meeting(Versioned):
         verbose_name = _("meeting")
         indexes = [
             models.Index(fields=["engagement", "starts_at"]),
-            models.Index(fields=["status", "starts_at"]),
+            # Planned meetings only (reminders, the week ahead). An index on every status
+            # led SQLite to walk all held meetings for "notes overdue" (5 s on the large
+            # seed); the (engagement, starts_at) index serves those queries.
+            models.Index(
+                fields=["starts_at"],
+                condition=models.Q(status="planned"),
+                name="meeting_planned_starts_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
