@@ -99,7 +99,10 @@ def register(api: NinjaAPI) -> None:
         detail = str(exc)
         if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
             detail = NOT_JSON
-        return answer(request, exc.status_code, detail=detail)
+        response = answer(request, exc.status_code, detail=detail)
+        if getattr(exc, "etag", None):
+            response["ETag"] = exc.etag  # a 412: the version the client should read now
+        return response
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

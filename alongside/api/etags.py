@@ -81,12 +81,20 @@ def if_match_version(request: HttpRequest, record) -> int:
     return record.version
 
 
+class PreconditionFailed(HttpError):
+    """A 412 that also sends the current ETag, so a client can re-read and compare."""
+
+    def __init__(self, message: str, current_etag: str) -> None:
+        super().__init__(412, message)
+        self.etag = current_etag
+
+
 def stale(record, current_version: int | None = None) -> HttpError:
     now = f'"{current_version}"' if current_version is not None else etag(record)
-    return HttpError(
-        412,
+    return PreconditionFailed(
         f"Someone changed this {record._meta.verbose_name} since you read it (now "
         f"{now}). Read it again, then make your change.",
+        now,
     )
 
 

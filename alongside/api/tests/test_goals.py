@@ -335,6 +335,7 @@ def test_a_stale_patch_answers_412_and_changes_nothing(world, api_as):
     assert response.status_code == 412
     assert "changed this goal" in response.json()["detail"]
     goal.refresh_from_db()
+    assert response["ETag"] == f'"{goal.version}"'  # what to read now
     assert goal.measure == "Mine"
     assert not GoalStage.objects.filter(goal=goal).exists()
 
@@ -355,6 +356,7 @@ def test_a_stale_edit_found_inside_the_service_answers_412(world, api_as, monkey
 
     assert response.status_code == 412
     assert f'"{goal.version + 1}"' in response.json()["detail"]
+    assert response["ETag"] == f'"{goal.version + 1}"'
     goal.refresh_from_db()
     assert goal.stage == ""
     assert not goal.stages.exists()
