@@ -45,6 +45,7 @@ SOURCES: tuple[Source, ...] = (
         "engagement",
         "starts_at",
         related=("note__author", "note__finalized_by", "created_by"),
+        prefetch=("note__steps",),
     ),
     Source(
         "contact",

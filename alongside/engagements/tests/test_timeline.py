@@ -133,3 +133,11 @@ def test_the_engagement_page_shows_the_latest_entries_and_links_to_the_rest(clie
     page = client.get(reverse("engagements:detail", args=[world.engagement.pk])).content.decode()
     assert "Back." in page
     assert reverse("engagements:timeline", args=[world.engagement.pk]) + "?page=2" in page
+
+
+def test_a_notes_next_steps_show_in_the_timeline(client, world):
+    meeting = _meeting(world, 1, "Talked about the interview.")
+    meeting.note.steps.create(text="Print the CV", owner="participant")
+    client.force_login(world.supporter)
+    page = client.get(reverse("engagements:timeline", args=[world.engagement.pk]))
+    assert "Print the CV · Participant" in page.content.decode()
