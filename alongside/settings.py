@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "alongside.assessments",
     "alongside.exits",
     "alongside.concerns",
+    "alongside.surveys",
     "alongside.notifications",
     "alongside.portal",
     "alongside.api",

@@ -30,6 +30,8 @@ from alongside.plans.testing import a_formal_plan, a_goal
 from alongside.referrals.models import Referral
 from alongside.supervision.models import FollowUp
 from alongside.supervision.services import session_record
+from alongside.surveys.services import response_record
+from alongside.surveys.testing import WHO5_ANSWERS, installed
 from conftest import PASSWORD
 
 PERSONAS = [
@@ -244,6 +246,22 @@ def _goal_id(world):
     return {"goal_id": _goal(world)["pk"]}
 
 
+def _response_id(world):
+    response = response_record(
+        engagement=world.engagement,
+        version=installed("who-5"),
+        actor=world.supporter,
+        method="with_supporter",
+        answers=WHO5_ANSWERS,
+    )
+    return {"response_id": response.pk}
+
+
+def _response_body(world):
+    installed("who-5")  # the shipped definitions, installed for this test
+    return {"engagement": world.engagement.pk, "instrument": "who-5", "answers": WHO5_ANSWERS}
+
+
 def _step(world):
     goal = a_goal(world.engagement, world.supporter)
     step = step_create(goal=goal, actor=world.supporter, text="Call the library", owner="both")
@@ -454,6 +472,15 @@ ACCESS = {
     "concerns:list": (_none, "get", COORDINATOR_PAGE),
     "concerns:detail": (_concern, "get", COORDINATOR_RECORD),
     "concerns:create": (_none, "get", ANY_ROLE_BUT_ADMIN),
+    "concerns:mine": (_none, "get", ANY_ROLE_BUT_ADMIN),
+    "concerns:acknowledge": (_concern, "post", {**COORDINATOR_RECORD, "coordinator": 302}),
+    "concerns:assign": (_concern, "get", COORDINATOR_RECORD),
+    "concerns:action": (_concern, "get", COORDINATOR_RECORD),
+    "concerns:resolve": (_concern, "get", COORDINATOR_RECORD),
+    "concerns:inform": (_concern, "get", COORDINATOR_RECORD),
+    # The public page: no sign-in, anonymous concerns allowed.
+    "concerns:public": (lambda world: {"slug": world.org.slug}, "get", {"default": 200}),
+    "concerns:public_done": (lambda world: {"slug": world.org.slug}, "get", {"default": 200}),
     "portal:home": (_none, "get", PORTAL_PAGE),
     "emergencyplans:view": (_engagement, "get", ENGAGEMENT_READ),
     "emergencyplans:edit": (_engagement, "get", ENGAGEMENT_WRITE),
@@ -607,6 +634,37 @@ API_ACCESS = {
         "post",
         lambda world: {"outcome": "missed"},
         {**API_WRITE, "default": 428},
+    ),
+    # A participant's own token records (as portal) and reads their own survey responses;
+    # supervisors only read.
+    "api:response_list": (_none, "get", None, {**API_STAFF, "participant_user": 200}),
+    "api:response_read": (_response_id, "get", None, {**API_READ, "participant_user": 200}),
+    "api:response_create_endpoint": (
+        _none,
+        "post",
+        _response_body,
+        {**API_WRITE, "default": 201, "participant_user": 201},
+    ),
+    # Instruments hold no personal data: anyone with a role lists them.
+    "api:instrument_list": (_none, "get", None, {"anonymous": 401, "default": 200}),
+    "api:concern_list": (_none, "get", None, {"anonymous": 401, "admin": 403, "default": 200}),
+    "api:concern_read": (
+        lambda world: {"concern_id": _concern(world)["pk"]},
+        "get",
+        None,
+        {
+            "anonymous": 401,
+            "admin": 403,
+            "coordinator": 200,
+            "participant_user": 200,
+            "default": 404,
+        },
+    ),
+    "api:concern_create_endpoint": (
+        _none,
+        "post",
+        lambda world: {"category": "service", "description": "Meetings keep being moved."},
+        {"anonymous": 401, "admin": 403, "default": 201},
     ),
     "api:goal_list": (_none, "get", None, {**API_STAFF, "participant_user": 200}),
     "api:goal_read": (_goal_id, "get", None, {**API_READ, "participant_user": 200}),

@@ -11,9 +11,11 @@ from alongside.api import (
     engagements,
     errors,
     goals,
+    instruments,
     meetings,
     participants,
     referrals,
+    responses,
 )
 
 api = errors.JsonErrorsAPI(
@@ -34,3 +36,6 @@ api.add_router("/consents", consents.router)
 api.add_router("/agreements", agreements.router)
 api.add_router("/meetings", meetings.router)
 api.add_router("/goals", goals.router)
+api.add_router("/responses", responses.router)
+api.add_router("/instruments", instruments.router)
+api.add_router("/concerns", "alongside.api.concerns.router")

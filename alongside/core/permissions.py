@@ -49,6 +49,10 @@ class Cap(StrEnum):
     # those supporters read theirs; admins read when and with whom, never what about.
     SUPERVISION_RECORD = "supervision.record"
     SUPERVISION_VIEW = "supervision.view"
+    # Surveys: staff record a participant's answers (with them, or from paper); a
+    # participant fills their own in the portal.
+    SURVEYS_RECORD = "surveys.record"
+    SURVEYS_FILL = "surveys.fill"
 
 
 _CLINICAL_STAFF = {
@@ -67,6 +71,7 @@ _HANDS_ON = {
     Cap.GOALS_WRITE,
     Cap.ASSESSMENTS_WRITE,
     Cap.EXITS_WRITE,
+    Cap.SURVEYS_RECORD,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
@@ -80,7 +85,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.SUPPORTER: frozenset(
         _CLINICAL_STAFF | _HANDS_ON | {Cap.PROFILE_EDIT, Cap.SUPERVISION_VIEW}
     ),
-    Role.PARTICIPANT: frozenset({Cap.PORTAL_VIEW, Cap.CONCERNS_RAISE}),
+    Role.PARTICIPANT: frozenset({Cap.PORTAL_VIEW, Cap.CONCERNS_RAISE, Cap.SURVEYS_FILL}),
 }
 
 
@@ -204,20 +209,10 @@ def referrals_visible_to(user: User, organization: Organization | None) -> Query
 
 
 def concerns_visible_to(user: User, organization: Organization | None) -> QuerySet:
-    """Triagers see concerns of their programs or of no engagement; all see their own."""
-    from alongside.concerns.models import Concern
+    """Concerns are scoped in one place, conflict-aware: alongside.concerns.selectors."""
+    from alongside.concerns.selectors import concerns_visible_to as scope
 
-    if organization is None:
-        return Concern.objects.none()
-    queryset = Concern.objects.filter(organization=organization)
-    own = Q(raised_by=user)
-    if has_capability(user, organization, Cap.CONCERNS_TRIAGE):
-        # A concern about an engagement is clinical: only that program's coordinators see it.
-        coordinated = _coordinated_ids(user, organization)
-        return queryset.filter(
-            own | Q(engagement__isnull=True) | Q(engagement__program_id__in=coordinated)
-        )
-    return queryset.filter(own)
+    return scope(user, organization)
 
 
 def supporters_supervised_by(user: User, organization: Organization | None) -> QuerySet:

@@ -124,6 +124,7 @@ from alongside.referrals.services import (
 )
 from alongside.supervision.models import FollowUp, SupervisionSession
 from alongside.supervision.services import follow_up_add, follow_up_mark, session_record
+from alongside.surveys.services import instruments_install
 from alongside.teamplans.models import Channel, TeamPlanWorksheet
 from alongside.teamplans.services import review_due, worksheet_save
 
@@ -1257,6 +1258,7 @@ class _Builder:
             assessment_interval_months=1,
         )
         self.templates = {t.title: t for t in starting_templates_install(organization=self.org)}
+        instruments_install()  # the shipped surveys (BARC-10, WHO-5, progress, exit)
         self.required = {}
         for program, key in ((self.cps, "cps"), (self.respite, "respite")):
             templates = [self.templates[title] for title in REQUIRED[key]]

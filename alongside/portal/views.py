@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alongside.audit.services import read_record
-from alongside.concerns.models import Concern
+from alongside.concerns.selectors import concerns_raised_by
 from alongside.core.decorators import capability_required
 from alongside.core.permissions import Cap
 from alongside.emergencyplans import views as plan_views
@@ -58,9 +58,7 @@ def portal_home(request):
         ][:PAST_SHOWN]
     # The only part of a note the participant sees: a finalized note's summary, if written.
     participant_summaries_attach(m for e in engagements for m in e.past)
-    concerns = Concern.objects.filter(
-        organization=request.organization, raised_by=request.user
-    ).order_by("-created_at")[:10]
+    concerns = concerns_raised_by(request.user, request.organization)[:10]
     participant = _own_participant(request, missing_ok=True)
     plan = plan_for(participant.pk) if participant else None
     read_record(request, "portal", {e.participant_id for e in engagements})

@@ -296,6 +296,13 @@ class TestTheSmallSeed:
         assert Engagement.objects.filter(previous__isnull=False).exists()
         assert_engagements_obey_the_rules()
 
+    def test_it_installs_the_shipped_instruments(self, db):
+        from alongside.surveys.models import Instrument
+
+        assert {"barc-10", "who-5", "progress-survey", "exit-survey"} <= set(
+            Instrument.objects.values_list("slug", flat=True)
+        )
+
     def test_participant1_is_active_with_every_required_agreement(self, db):
         participant = Participant.objects.get(user__username="participant1")
         assert participant.user.memberships.get().role == Role.PARTICIPANT
