@@ -19,6 +19,7 @@ urlpatterns = [
     path("engagements/", include("alongside.meetings.urls")),
     path("", include("alongside.meetings.note_urls")),
     path("", include("alongside.plans.urls")),
+    path("", include("alongside.surveys.urls")),
     path("", include("alongside.consents.urls")),
     path("", include("alongside.emergencyplans.urls")),
     path("", include("alongside.teamplans.urls")),

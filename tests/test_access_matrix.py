@@ -30,7 +30,7 @@ from alongside.plans.testing import a_formal_plan, a_goal
 from alongside.referrals.models import Referral
 from alongside.supervision.models import FollowUp
 from alongside.supervision.services import session_record
-from alongside.surveys.services import response_record
+from alongside.surveys.services import response_record, response_start
 from alongside.surveys.testing import WHO5_ANSWERS, installed
 from conftest import PASSWORD
 
@@ -262,6 +262,25 @@ def _response_body(world):
     return {"engagement": world.engagement.pk, "instrument": "who-5", "answers": WHO5_ANSWERS}
 
 
+def _survey_draft(world):
+    draft = response_start(
+        engagement=world.engagement,
+        version=installed("who-5"),
+        actor=world.supporter,
+        method="paper",
+    )
+    return {"pk": draft.pk}
+
+
+def _survey_to_fill(world):
+    return {"pk": world.engagement.pk, "slug": installed("who-5").instrument.slug}
+
+
+def _portal_survey(world):
+    installed("who-5")
+    return {"slug": "who-5"}
+
+
 def _step(world):
     goal = a_goal(world.engagement, world.supporter)
     step = step_create(goal=goal, actor=world.supporter, text="Call the library", owner="both")
@@ -473,6 +492,11 @@ ACCESS = {
     "concerns:detail": (_concern, "get", COORDINATOR_RECORD),
     "concerns:create": (_none, "get", ANY_ROLE_BUT_ADMIN),
     "concerns:mine": (_none, "get", ANY_ROLE_BUT_ADMIN),
+    "surveys:record_choose": (_engagement, "get", ENGAGEMENT_WRITE),
+    "surveys:record_new": (_survey_to_fill, "get", ENGAGEMENT_WRITE),
+    "surveys:record_edit": (_survey_draft, "get", ENGAGEMENT_WRITE),
+    "surveys:portal_list": (_none, "get", PORTAL_PAGE),
+    "surveys:portal_fill": (_portal_survey, "get", PORTAL_PAGE),
     "concerns:acknowledge": (_concern, "post", {**COORDINATOR_RECORD, "coordinator": 302}),
     "concerns:assign": (_concern, "get", COORDINATOR_RECORD),
     "concerns:action": (_concern, "get", COORDINATOR_RECORD),

@@ -21,6 +21,7 @@ from alongside.engagements.forms import TransitionForm
 from alongside.engagements.models import OnboardingStep, State
 from alongside.exits.models import ExitReason
 from alongside.plans.selectors import engagement_section as plans_section
+from alongside.surveys.selectors import engagement_section as surveys_section
 from alongside.teamplans.selectors import engagement_section as team_plan_section
 
 # Moves offered as buttons on the page; exits have their own forms.
@@ -89,6 +90,8 @@ def engagement_detail(request, pk: int):
     context.update(emergency_plan_section(engagement))
     context.update(team_plan_section(engagement))
     context.update(plans_section(engagement))
+    context["surveys"] = surveys_section(engagement)
+    context["can_record_surveys"] = not engagement.is_closed and Cap.SURVEYS_RECORD in caps
     context["missing"] = services.activation_gaps(
         steps_done=set(done),
         documents_missing=[item.missing_label for item in checklist if not item.done],

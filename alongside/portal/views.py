@@ -18,6 +18,7 @@ from alongside.engagements.selectors import own_engagements
 from alongside.meetings.models import Meeting, MeetingStatus
 from alongside.meetings.notes import participant_summaries_attach
 from alongside.participants.models import Participant
+from alongside.surveys.selectors import portal_section
 
 UPCOMING_SHOWN = 8
 PAST_SHOWN = 10
@@ -56,6 +57,9 @@ def portal_home(request):
             for m in reversed(meetings)
             if m.starts_at < now and m.status != MeetingStatus.CANCELLED
         ][:PAST_SHOWN]
+        engagement.surveys = (
+            None if engagement.is_closed else portal_section(engagement, request.user)
+        )
     # The only part of a note the participant sees: a finalized note's summary, if written.
     participant_summaries_attach(m for e in engagements for m in e.past)
     concerns = concerns_raised_by(request.user, request.organization)[:10]
