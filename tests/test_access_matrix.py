@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from alongside.agreements.services import document_record_paper
 from alongside.api.services import api_token_issue
+from alongside.assessments.services import assessment_record
 from alongside.concerns.models import Concern
 from alongside.contacts.services import contact_log
+from alongside.exits.services import exit_start
 from alongside.matching.models import MatchBatch
 from alongside.meetings.calendar import calendar_feed_issue
 from alongside.meetings.models import Meeting
@@ -279,6 +281,22 @@ def _survey_to_fill(world):
 def _portal_survey(world):
     installed("who-5")
     return {"slug": "who-5"}
+
+
+def _assessment_id(world):
+    assessment = assessment_record(
+        engagement=world.engagement,
+        actor=world.supporter,
+        tier=1,
+        rationale="Steady progress.",
+        assessed_on=timezone.localdate(),
+    )
+    return {"assessment_id": assessment.pk}
+
+
+def _exit_id(world):
+    exit_ = exit_start(engagement=world.engagement, actor=world.supporter, reason="goals_met")
+    return {"exit_id": exit_.pk}
 
 
 def _step(world):
@@ -671,6 +689,29 @@ API_ACCESS = {
     ),
     # Instruments hold no personal data: anyone with a role lists them.
     "api:instrument_list": (_none, "get", None, {"anonymous": 401, "default": 200}),
+    # The portal shows neither assessments nor exits: participants 403; supervisors read.
+    "api:assessment_list": (_none, "get", None, API_STAFF),
+    "api:assessment_read": (_assessment_id, "get", None, API_READ),
+    "api:assessment_create_endpoint": (
+        _none,
+        "post",
+        lambda world: {
+            "engagement": world.engagement.pk,
+            "tier": 2,
+            "rationale": "Holding steady.",
+            "assessed_on": timezone.localdate().isoformat(),
+        },
+        {**API_WRITE, "default": 201},
+    ),
+    "api:exit_list": (_none, "get", None, API_STAFF),
+    "api:exit_read": (_exit_id, "get", None, API_READ),
+    "api:exit_start_endpoint": (
+        _none,
+        "post",
+        lambda world: {"engagement": world.engagement.pk, "reason": "goals_met"},
+        {**API_WRITE, "default": 201},
+    ),
+    "api:exit_complete_endpoint": (_exit_id, "post", lambda world: {}, API_WRITE),
     "api:concern_list": (_none, "get", None, {"anonymous": 401, "admin": 403, "default": 200}),
     "api:concern_read": (
         lambda world: {"concern_id": _concern(world)["pk"]},
