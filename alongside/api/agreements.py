@@ -7,7 +7,7 @@ never edited or deleted, so there is nothing else to do here.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -25,15 +25,9 @@ from alongside.api.schemas import (
     RuleRefusal,
 )
 from alongside.audit.services import read_record
-from alongside.core.permissions import Cap, capabilities_of, engagements_visible_to, get_or_404
+from alongside.core.permissions import Cap, engagements_visible_to, get_or_404
 
 router = Router(tags=["agreements"])
-
-
-def _may_read(request: HttpRequest) -> None:
-    caps = capabilities_of(request.user, request.organization)
-    if Cap.ENGAGEMENTS_VIEW not in caps and Cap.PORTAL_VIEW not in caps:
-        raise PermissionDenied("Your role here does not include engagements.view or portal.view.")
 
 
 def _visible(request: HttpRequest):
@@ -43,7 +37,7 @@ def _visible(request: HttpRequest):
 
 @router.get("", summary="List signed documents", response={200: Page[AgreementOut], **ERRORS})
 def agreement_list(request: HttpRequest, params: Query[AgreementParams]) -> dict:
-    _may_read(request)
+    require(request, Cap.ENGAGEMENTS_VIEW, Cap.PORTAL_VIEW)
     queryset = _visible(request).order_by("-signed_at", "-pk")
     if params.engagement is not None:
         queryset = queryset.filter(engagement_id=params.engagement)
@@ -60,7 +54,7 @@ def agreement_list(request: HttpRequest, params: Query[AgreementParams]) -> dict
     "/{agreement_id}", summary="Read a signed document", response={200: AgreementOut, **ERRORS}
 )
 def agreement_read(request: HttpRequest, agreement_id: int) -> SignedDocument:
-    _may_read(request)
+    require(request, Cap.ENGAGEMENTS_VIEW, Cap.PORTAL_VIEW)
     signed = get_or_404(_visible(request), pk=agreement_id)
     read_record(request, "api agreement", [signed.engagement.participant_id])
     return signed

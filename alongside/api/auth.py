@@ -61,10 +61,14 @@ class SessionAuth(APIKeyCookie):
         return request.user
 
 
-def require(request: HttpRequest, cap: Cap) -> None:
-    """Refuse (403) unless the caller's role in their organization grants ``cap``."""
-    if not has_capability(request.user, request.organization, cap):
-        raise PermissionDenied(f"Your role here does not include {cap.value}.")
+def require(request: HttpRequest, cap: Cap, *alternatives: Cap) -> None:
+    """Refuse (403) unless the caller's role in their organization grants ``cap`` (or one
+    of the ``alternatives``: staff read through engagements.view, participants through
+    portal.view)."""
+    caps = (cap, *alternatives)
+    if not any(has_capability(request.user, request.organization, c) for c in caps):
+        named = " or ".join(c.value for c in caps)
+        raise PermissionDenied(f"Your role here does not include {named}.")
 
 
 router = Router(tags=["auth"])

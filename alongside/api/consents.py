@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from alongside.api.auth import require
 from alongside.api.pagination import page
 from alongside.api.schemas import ERRORS, Page, PageParams, RuleRefusal, text
 from alongside.audit.services import read_record
@@ -139,12 +140,6 @@ class RevokeIn(Schema):
     note: text(500) = ""
 
 
-def _may_read(request: HttpRequest) -> None:
-    caps = capabilities_of(request.user, request.organization)
-    if Cap.ENGAGEMENTS_VIEW not in caps and Cap.PORTAL_VIEW not in caps:
-        raise PermissionDenied("Your role here does not include engagements.view or portal.view.")
-
-
 def _acting_as(request: HttpRequest) -> str:
     """'staff' (records paper consents), 'participant' (their own), or 403."""
     caps = capabilities_of(request.user, request.organization)
@@ -161,7 +156,7 @@ def _visible(request: HttpRequest):
 
 @router.get("", summary="List consents", response={200: Page[ConsentOut], **ERRORS})
 def consent_list(request: HttpRequest, params: Query[PageParams]) -> dict:
-    _may_read(request)
+    require(request, Cap.ENGAGEMENTS_VIEW, Cap.PORTAL_VIEW)
     queryset = _visible(request).order_by("-signed_on", "-pk")
     return page(
         request, queryset, params, what="api consents", participant_of=lambda c: c.participant_id
@@ -170,7 +165,7 @@ def consent_list(request: HttpRequest, params: Query[PageParams]) -> dict:
 
 @router.get("/{consent_id}", summary="Read a consent", response={200: ConsentOut, **ERRORS})
 def consent_read(request: HttpRequest, consent_id: int) -> Consent:
-    _may_read(request)
+    require(request, Cap.ENGAGEMENTS_VIEW, Cap.PORTAL_VIEW)
     consent = get_or_404(_visible(request), pk=consent_id)
     read_record(request, "api consent", [consent.participant_id])
     return consent

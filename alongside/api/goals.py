@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -178,12 +177,6 @@ class GoalPatch(Schema):
         return self.model_dump(mode="json", exclude_unset=True, exclude={"stage_note"})
 
 
-def _may_read(request: HttpRequest) -> None:
-    caps = capabilities_of(request.user, request.organization)
-    if Cap.ENGAGEMENTS_VIEW not in caps and Cap.PORTAL_VIEW not in caps:
-        raise PermissionDenied("Your role here does not include engagements.view or portal.view.")
-
-
 def _visible(request: HttpRequest) -> QuerySet[Goal]:
     """Goals of engagements the caller may see, with their stages and steps (two queries)."""
     goals = Goal.objects.select_related("engagement").prefetch_related(
@@ -205,7 +198,7 @@ def _answer(request: HttpRequest, pk: int, response: HttpResponse, prompt: str) 
 @router.get("", summary="List goals", response={200: Page[GoalOut], **ERRORS})
 def goal_list(request: HttpRequest, params: Query[GoalParams]) -> dict:
     """Oldest first; staff see their scope, a participant's token their own goals."""
-    _may_read(request)
+    require(request, Cap.ENGAGEMENTS_VIEW, Cap.PORTAL_VIEW)
     queryset = _visible(request).order_by("created_at", "pk")
     if params.engagement is not None:
         queryset = queryset.filter(engagement_id=params.engagement)
@@ -225,7 +218,7 @@ def goal_list(request: HttpRequest, params: Query[GoalParams]) -> dict:
     openapi_extra=openapi(),
 )
 def goal_read(request: HttpRequest, goal_id: int, response: HttpResponse) -> Goal:
-    _may_read(request)
+    require(request, Cap.ENGAGEMENTS_VIEW, Cap.PORTAL_VIEW)
     goal = get_or_404(_visible(request), pk=goal_id)
     read_record(request, "api goal", [goal.engagement.participant_id])
     set_etag(response, goal)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -279,12 +278,6 @@ class OverlapRefusal(RuleRefusal):
     )
 
 
-def _may_read(request: HttpRequest) -> None:
-    caps = capabilities_of(request.user, request.organization)
-    if Cap.ENGAGEMENTS_VIEW not in caps and Cap.PORTAL_VIEW not in caps:
-        raise PermissionDenied("Your role here does not include engagements.view or portal.view.")
-
-
 def _visible(request: HttpRequest) -> QuerySet[Meeting]:
     """Meetings of engagements the caller may see, with whether each has a note."""
     meetings = Meeting.objects.select_related("engagement").annotate(note_state=F("note__status"))
@@ -323,7 +316,7 @@ CONDITIONAL = {200: MeetingOut, 409: OverlapRefusal, **ERRORS, **PRECONDITION_ER
 @router.get("", summary="List meetings", response={200: Page[MeetingOut], **ERRORS})
 def meeting_list(request: HttpRequest, params: Query[MeetingParams]) -> dict:
     """Newest first; staff see their scope, a participant's token their own meetings."""
-    _may_read(request)
+    require(request, Cap.ENGAGEMENTS_VIEW, Cap.PORTAL_VIEW)
     queryset = _visible(request).order_by("-starts_at", "-pk")
     if params.engagement is not None:
         queryset = queryset.filter(engagement_id=params.engagement)
@@ -350,7 +343,7 @@ def meeting_list(request: HttpRequest, params: Query[MeetingParams]) -> dict:
     openapi_extra=openapi(),
 )
 def meeting_read(request: HttpRequest, meeting_id: int, response: HttpResponse) -> Meeting:
-    _may_read(request)
+    require(request, Cap.ENGAGEMENTS_VIEW, Cap.PORTAL_VIEW)
     meeting = get_or_404(_visible(request), pk=meeting_id)
     read_record(request, "api meeting", [meeting.engagement.participant_id])
     set_etag(response, meeting)

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
+from alongside.api.auth import require
 from alongside.api.etags import openapi, set_etag
 from alongside.api.pagination import page
 from alongside.api.schemas import ERRORS, Page, PageParams, RuleRefusal, text
@@ -123,12 +124,6 @@ class ResponseIn(Schema):
     language: text(10) = Field("en", description="The language it was filled in.")
 
 
-def _may_read(request: HttpRequest) -> None:
-    caps = capabilities_of(request.user, request.organization)
-    if Cap.ENGAGEMENTS_VIEW not in caps and Cap.PORTAL_VIEW not in caps:
-        raise PermissionDenied("Your role here does not include engagements.view or portal.view.")
-
-
 def _method(request: HttpRequest, payload: ResponseIn) -> str:
     caps = capabilities_of(request.user, request.organization)
     if Cap.SURVEYS_RECORD in caps:
@@ -143,7 +138,7 @@ def _method(request: HttpRequest, payload: ResponseIn) -> str:
 @router.get("", summary="List survey responses", response={200: Page[ResponseOut], **ERRORS})
 def response_list(request: HttpRequest, params: Query[ResponseParams]) -> dict:
     """Oldest first; staff see their scope, a participant's token their own responses."""
-    _may_read(request)
+    require(request, Cap.ENGAGEMENTS_VIEW, Cap.PORTAL_VIEW)
     queryset = responses_visible_to(request.user, request.organization)
     if params.engagement is not None:
         queryset = queryset.filter(engagement_id=params.engagement)
@@ -167,7 +162,7 @@ def response_list(request: HttpRequest, params: Query[ResponseParams]) -> dict:
     openapi_extra=openapi(),
 )
 def response_read(request: HttpRequest, response_id: int, response: HttpResponse) -> Response:
-    _may_read(request)
+    require(request, Cap.ENGAGEMENTS_VIEW, Cap.PORTAL_VIEW)
     record = get_or_404(responses_visible_to(request.user, request.organization), pk=response_id)
     read_record(request, "api survey response", [record.engagement.participant_id])
     set_etag(response, record)

@@ -267,3 +267,22 @@ def test_the_supporter_cannot_edit_or_add_follow_ups(client, world):
     assert client.get(reverse("supervision:edit", args=[session.pk])).status_code == 403
     url = reverse("supervision:follow_up_done", args=[follow_up.pk])
     assert client.post(url).status_code == 403
+
+
+def test_the_log_asks_the_same_queries_for_one_session_or_ten(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.supervisor)
+    url = reverse("supervision:list")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    _record(world)
+    one = queries()
+    for _ in range(9):
+        _record(world)
+    assert queries() == one
