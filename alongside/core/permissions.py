@@ -32,6 +32,8 @@ class Cap(StrEnum):
     MATCHING_ASSIGN = "matching.assign"
     ENGAGEMENTS_VIEW = "engagements.view"
     ENGAGEMENTS_TRANSITION = "engagements.transition"
+    # Extending support past the program's duration guideline is a coordinator's decision.
+    ENGAGEMENTS_EXTEND = "engagements.extend"
     AGREEMENTS_RECORD = "agreements.record"
     DISCLOSURES_MAKE = "disclosures.make"
     MEETINGS_WRITE = "meetings.write"
@@ -79,7 +81,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.COORDINATOR: frozenset(
         _CLINICAL_STAFF
         | _HANDS_ON
-        | {Cap.REFERRALS_VIEW, Cap.REFERRALS_MANAGE, Cap.MATCHING_ASSIGN, Cap.CONCERNS_TRIAGE}
+        | {
+            Cap.REFERRALS_VIEW,
+            Cap.REFERRALS_MANAGE,
+            Cap.MATCHING_ASSIGN,
+            Cap.CONCERNS_TRIAGE,
+            Cap.ENGAGEMENTS_EXTEND,
+        }
     ),
     Role.SUPERVISOR: frozenset(_CLINICAL_STAFF | {Cap.SUPERVISION_RECORD, Cap.SUPERVISION_VIEW}),
     Role.SUPPORTER: frozenset(

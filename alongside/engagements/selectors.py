@@ -90,6 +90,17 @@ def guideline_flag(engagement: Engagement, today: datetime.date | None = None) -
     return ""
 
 
+def concluding_opens_on(engagement: Engagement) -> datetime.date | None:
+    """When the concluding checklist opens: the program's days before the guideline ends.
+
+    None for open-ended support; the checklist then opens when the exit starts.
+    """
+    end = engagement.guideline_ends_on
+    if end is None:
+        return None
+    return end - datetime.timedelta(days=engagement.program.concluding_checklist_days)
+
+
 def engagement_get_for(user, organization, pk) -> Engagement:
     return get_or_404(
         engagements_visible_to(user, organization).select_related(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from alongside.agreements.selectors import checklist as document_checklist
+from alongside.assessments.selectors import engagement_section as assessments_section
 from alongside.audit.services import read_record
 from alongside.consents.selectors import engagement_section as consent_section
 from alongside.core.decorators import capability_required
@@ -19,7 +20,7 @@ from alongside.emergencyplans.selectors import engagement_section as emergency_p
 from alongside.engagements import selectors, services, timeline
 from alongside.engagements.forms import TransitionForm
 from alongside.engagements.models import OnboardingStep, State
-from alongside.exits.models import ExitReason
+from alongside.exits.selectors import engagement_section as exit_section
 from alongside.plans.selectors import engagement_section as plans_section
 from alongside.surveys.selectors import engagement_section as surveys_section
 from alongside.teamplans.selectors import engagement_section as team_plan_section
@@ -79,9 +80,8 @@ def engagement_detail(request, pk: int):
         "entries": entries,
         "timeline_more": timeline_first.has_next(),
         "kinds": [(s.kind, s.label) for s in sources],
-        "assessments": list(engagement.assessments.select_related("assessed_by")[:10]),
-        "exit": getattr(engagement, "exit", None),
-        "exit_reasons": ExitReason.choices,
+        "assessments": assessments_section(engagement),
+        "exit_section": exit_section(engagement),
         "moves": [(s, State(s).label) for s in _manual_moves(engagement)],
         "consents": consent_section(engagement),
     }

@@ -34,6 +34,19 @@ class Program(models.Model):
     assessment_interval_months = models.PositiveSmallIntegerField(
         _("assessment interval (months)"), default=12
     )
+    goal_review_interval_months = models.PositiveSmallIntegerField(
+        _("goal review interval (months)"),
+        default=3,
+        help_text=_("Goals are reviewed this often between assessments; 0 for no reviews."),
+    )
+    concluding_checklist_days = models.PositiveSmallIntegerField(
+        _("concluding checklist opens (days before the guideline ends)"),
+        default=60,
+        help_text=_(
+            "The concluding conversation starts early: the checklist opens this many days "
+            "before the guideline's end."
+        ),
+    )
     service_unit_minutes = models.PositiveSmallIntegerField(
         _("service unit (minutes)"),
         default=15,
