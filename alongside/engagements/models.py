@@ -56,6 +56,7 @@ class Engagement(Versioned):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     # Kept by the services so due work is one indexed query at any data size.
     assessment_due_on = models.DateField(_("assessment due"), null=True, blank=True)
+    goal_review_due_on = models.DateField(_("goal review due"), null=True, blank=True)
     guideline_ends_on = models.DateField(_("end of duration guideline"), null=True, blank=True)
     # The tier of the latest assessment, kept by assessment_record, so a supporter's
     # tier-weighted caseload is one aggregate query; empty until the first assessment.
@@ -83,6 +84,7 @@ class Engagement(Versioned):
             models.Index(fields=["program", "state"]),
             models.Index(fields=["state", "assessment_due_on"]),
             models.Index(fields=["state", "guideline_ends_on"]),
+            models.Index(fields=["state", "goal_review_due_on"]),
         ]
 
     def __str__(self) -> str:

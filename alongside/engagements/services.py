@@ -52,6 +52,12 @@ def due_dates(
     return assessment_due, guideline_end
 
 
+def goal_review_due(engagement: Engagement, last_review_on: datetime.date) -> datetime.date | None:
+    """The next periodic goal review between assessments, or None when the program has none."""
+    months = engagement.program.goal_review_interval_months
+    return add_months(last_review_on, months) if months else None
+
+
 def missing_for_activation(engagement: Engagement) -> list[str]:
     """What activation still needs, in the order of the onboarding checklist.
 
@@ -133,7 +139,8 @@ def engagement_transition(
         if to_state == State.ACTIVE and current.activated_on is None:
             current.activated_on = timezone.localdate()
             current.assessment_due_on, _end = due_dates(current)
-            fields += ["activated_on", "assessment_due_on"]
+            current.goal_review_due_on = goal_review_due(current, current.activated_on)
+            fields += ["activated_on", "assessment_due_on", "goal_review_due_on"]
         if to_state == State.CLOSED:
             current.closed_on = max(timezone.localdate(), current.started_on)
             fields.append("closed_on")
