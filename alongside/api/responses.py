@@ -1,9 +1,12 @@
-"""Survey responses: record one (scored at once, or kept as a draft), list and read them.
+"""Survey responses: record one (scored at once, or kept as a draft), continue a draft,
+list and read them.
 
 Scoped like the pages: staff see the responses of engagements they may see and, with
 ``surveys.record``, record answers given with them or on paper; a participant's token
-(``surveys.fill``) records and reads their own, recorded as filled in the portal. The
-score is computed by the one scoring engine from the instrument's definition and stored.
+(``surveys.fill``) records and reads their own, recorded as filled in the portal. A draft
+is continued by whoever may fill it on the pages: the participant their own portal
+drafts, staff the drafts entered with a supporter or from paper. The score is computed
+by the one scoring engine from the instrument's definition and stored.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from alongside.api.auth import require
-from alongside.api.etags import openapi, set_etag
+from alongside.api.etags import (
+    PRECONDITION_ERRORS,
+    if_match_version,
+    openapi,
+    precondition,
+    set_etag,
+)
 from alongside.api.pagination import page
 from alongside.api.schemas import ERRORS, Page, PageParams, RuleRefusal, text
 from alongside.audit.services import read_record
@@ -24,7 +33,7 @@ from alongside.core.permissions import Cap, capabilities_of, engagements_visible
 from alongside.surveys.definitions import localized
 from alongside.surveys.models import FillMethod, Response, ResponseStatus
 from alongside.surveys.selectors import current_version, instruments_in_use, responses_visible_to
-from alongside.surveys.services import response_record
+from alongside.surveys.services import response_complete, response_record, response_save
 
 router = Router(tags=["responses"])
 
@@ -206,3 +215,77 @@ def response_create_endpoint(
     read_record(request, "api survey response", [engagement.participant_id])
     set_etag(response, record)
     return Status(201, record)
+
+
+class ResponsePatch(Schema):
+    """More answers for a draft, and whether to complete it now."""
+
+    answers: dict[str, Any] = Field(
+        default_factory=dict,
+        max_length=200,
+        description=(
+            'Merged into the stored answers, keyed by item number as text: {"3": 4}. '
+            "Items left out keep their answer; null (or empty text) clears one."
+        ),
+    )
+    status: ResponseStatus = Field(
+        ResponseStatus.DRAFT,
+        description=(
+            "draft (the default) keeps it to finish later; complete scores it now, and is "
+            "refused (409, with the open items in missing) while required items are open."
+        ),
+    )
+
+
+def _ensure_may_continue(request: HttpRequest, record: Response) -> None:
+    """The pages' rule: a portal draft is the participant's to finish; staff finish the rest."""
+    caps = capabilities_of(request.user, request.organization)
+    if record.method == FillMethod.PORTAL:
+        if Cap.SURVEYS_FILL in caps and record.filled_by_id == request.user.pk:
+            return
+        raise PermissionDenied(
+            "The participant is filling this survey in the portal; only they change it."
+        )
+    if Cap.SURVEYS_RECORD not in caps:
+        raise PermissionDenied(
+            "You continue only the surveys you fill in the portal; this one was recorded by staff."
+        )
+
+
+@router.patch(
+    "/{response_id}",
+    summary="Continue a draft response: more answers, and optionally complete it",
+    response={200: ResponseOut, 409: RuleRefusal, **ERRORS, **PRECONDITION_ERRORS},
+    openapi_extra=openapi(conditional=True),
+)
+def response_update_endpoint(
+    request: HttpRequest, response_id: int, payload: ResponsePatch, response: HttpResponse
+) -> Response:
+    """Needs If-Match (428 without, 412 when stale). An unknown item or a value off the
+    scale answers 422; a completed response, a retired version or a closed engagement 409;
+    nothing is changed by a refusal."""
+    require(request, Cap.SURVEYS_RECORD, Cap.SURVEYS_FILL)
+    record = get_or_404(responses_visible_to(request.user, request.organization), pk=response_id)
+    _ensure_may_continue(request, record)
+    version = if_match_version(request, record)
+    if not payload.answers and payload.status != ResponseStatus.COMPLETE:
+        raise ValidationError({"answers": ["Send answers to save, or status complete."]})
+    with precondition(record):
+        if payload.status == ResponseStatus.COMPLETE:
+            response_complete(
+                response=record,
+                actor=request.user,
+                expected_version=version,
+                answers=payload.answers,
+            )
+        else:
+            response_save(
+                response=record,
+                actor=request.user,
+                answers=payload.answers,
+                expected_version=version,
+            )
+    saved = responses_visible_to(request.user, request.organization).get(pk=record.pk)
+    read_record(request, "api survey response", [saved.engagement.participant_id])
+    set_etag(response, saved)
+    return saved

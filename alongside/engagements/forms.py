@@ -13,3 +13,16 @@ class TransitionForm(forms.Form):
     def __init__(self, *args, allowed: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = [(s, State(s).label) for s in allowed]
+
+
+class ExtendForm(forms.Form):
+    until = forms.DateField(
+        label=_("Extend the guideline until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("Why support goes on"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the extension and shown on the engagement's timeline."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -161,3 +161,30 @@ class OnboardingStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["engagement", "step"], name="onboarding_step_once")
         ]
+
+
+class GuidelineExtension(models.Model):
+    """Support going on past the program's duration guideline: a coordinator's decision,
+    with its reason, kept so the caseload and the timeline can show how often it happened."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="guideline_extensions"
+    )
+    previous_ends_on = models.DateField(_("guideline ended on"))
+    new_ends_on = models.DateField(_("extended until"))
+    reason = models.TextField(_("reason"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("guideline extension")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(new_ends_on__gt=models.F("previous_ends_on")),
+                name="guideline_extension_moves_later",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="guideline_extension_has_reason"
+            ),
+        ]

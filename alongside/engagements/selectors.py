@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
+from alongside.assessments.selectors import goal_reviews_due
 from alongside.core.permissions import engagements_visible_to, get_or_404
-from alongside.engagements.models import Engagement, State
+from alongside.engagements.models import Engagement, GuidelineExtension, State
 from alongside.engagements.services import OPEN_STATES
 from alongside.meetings.models import Meeting, MeetingStatus
 from alongside.teamplans.selectors import reviews_due
@@ -16,12 +19,51 @@ from alongside.teamplans.selectors import reviews_due
 # How far ahead due work shows, and when "approaching end" starts.
 DUE_SOON_DAYS = 30
 APPROACHING_END_DAYS = 14
+# The states in which the duration guideline is watched: an exit under way is already
+# the concluding conversation, and a closed engagement has ended.
+GUIDELINE_STATES = [s for s in OPEN_STATES if s != State.EXITING]
+# The caseload's guideline filter: its value and what it keeps.
+GUIDELINE_FILTERS = {
+    "ending": _lazy("Approaching end or past guideline"),
+    "past": _lazy("Past guideline"),
+}
 
 
-def engagement_list(user, organization, *, state: str | None = None) -> QuerySet[Engagement]:
-    """Visible engagements with what a caseload row shows, open ones unless a state is asked."""
+def extension_count() -> Coalesce:
+    """How many times each engagement's guideline was extended, as one correlated count."""
+    counted = (
+        GuidelineExtension.objects.filter(engagement=OuterRef("pk"))
+        .order_by()
+        .values("engagement")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def engagement_list(
+    user,
+    organization,
+    *,
+    state: str | None = None,
+    guideline: str | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[Engagement]:
+    """Visible engagements with what a caseload row shows, open ones unless a state is asked.
+
+    ``guideline="ending"`` keeps those approaching the end of their duration guideline or
+    past it, ``"past"`` only those past it (one indexed range on state, guideline_ends_on).
+    """
     queryset = engagements_visible_to(user, organization)
     queryset = queryset.filter(state=state) if state else queryset.filter(state__in=OPEN_STATES)
+    if guideline in GUIDELINE_FILTERS:
+        today = today or timezone.localdate()
+        last_day = (
+            today - datetime.timedelta(days=1)
+            if guideline == "past"
+            else today + datetime.timedelta(days=APPROACHING_END_DAYS)
+        )
+        queryset = queryset.filter(state__in=GUIDELINE_STATES, guideline_ends_on__lte=last_day)
     last_meeting = (
         Meeting.objects.filter(engagement=OuterRef("pk"), status=MeetingStatus.HELD)
         .order_by("-starts_at")
@@ -29,7 +71,7 @@ def engagement_list(user, organization, *, state: str | None = None) -> QuerySet
     )
     return (
         queryset.select_related("participant", "program", "supporter")
-        .annotate(last_met_at=Subquery(last_meeting))
+        .annotate(last_met_at=Subquery(last_meeting), extensions=extension_count())
         .order_by("participant__last_name", "participant__first_name", "pk")
     )
 
@@ -64,6 +106,7 @@ def due_work(user, organization, *, today: datetime.date | None = None, limit: i
         guideline_ends_on__lte=today + datetime.timedelta(days=APPROACHING_END_DAYS),
     ).order_by("guideline_ends_on", "pk")
     team_plans = reviews_due(visible, today)
+    goal_reviews = goal_reviews_due(visible, today)
     return {
         "assessments": list(assessments[:limit]),
         "assessments_count": assessments.count(),
@@ -73,20 +116,31 @@ def due_work(user, organization, *, today: datetime.date | None = None, limit: i
         # onboarding; each row carries ``team_plan_due_on`` (None when there is no worksheet).
         "team_plans": list(team_plans[:limit]),
         "team_plans_count": team_plans.count(),
+        # Periodic goal reviews between assessments, by the program's interval.
+        "goal_reviews": list(goal_reviews[:limit]),
+        "goal_reviews_count": goal_reviews.count(),
         "today": today,
     }
 
 
 def guideline_flag(engagement: Engagement, today: datetime.date | None = None) -> str:
-    """ "past" or "approaching" when the program's duration guideline is near, else ""."""
+    """Where the engagement stands against its program's duration guideline.
+
+    "past" once the end has gone by; "approaching" within APPROACHING_END_DAYS of it;
+    "concluding" once the concluding checklist has opened (the program's days before the
+    end) but the end is further off; "" otherwise, for open-ended support, and once an
+    exit is under way or the engagement is closed.
+    """
     end = engagement.guideline_ends_on
-    if end is None or engagement.state in (State.EXITING, State.CLOSED):
+    if end is None or engagement.state not in GUIDELINE_STATES:
         return ""
     today = today or timezone.localdate()
     if end < today:
         return "past"
     if end <= today + datetime.timedelta(days=APPROACHING_END_DAYS):
         return "approaching"
+    if today >= concluding_opens_on(engagement):
+        return "concluding"
     return ""
 
 
@@ -99,6 +153,11 @@ def concluding_opens_on(engagement: Engagement) -> datetime.date | None:
     if end is None:
         return None
     return end - datetime.timedelta(days=engagement.program.concluding_checklist_days)
+
+
+def extensions_of(engagement: Engagement) -> list[GuidelineExtension]:
+    """The engagement's guideline extensions, oldest first, with who made them."""
+    return list(engagement.guideline_extensions.select_related("actor"))
 
 
 def engagement_get_for(user, organization, pk) -> Engagement:

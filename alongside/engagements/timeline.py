@@ -1,4 +1,5 @@
-"""An engagement's timeline: meetings, goals, signatures, assessments and moves, newest first.
+"""An engagement's timeline: meetings, goals, signatures, assessments, moves and guideline
+extensions, newest first.
 
 Each kind of entry is a ``Source``. A page is built with a fixed number of queries,
 however long the engagement: the (moment, kind, id) of every entry of the chosen kinds
@@ -82,6 +83,14 @@ SOURCES: tuple[Source, ...] = (
         related=("assessed_by",),
     ),
     Source("state", _("Moves"), "engagements.StateChange", "engagement", "at", ("actor",)),
+    Source(
+        "extension",
+        _("Guideline extensions"),
+        "engagements.GuidelineExtension",
+        "engagement",
+        "at",
+        ("actor",),
+    ),
 )
 KINDS = {source.kind: source for source in SOURCES}
 # One entry's badge.
@@ -94,6 +103,7 @@ ENTRY_LABELS = {
     "document": _("Signed"),
     "assessment": _("Assessment"),
     "state": _("Move"),
+    "extension": _("Guideline extended"),
 }
 
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/timeline/", views.engagement_timeline, name="timeline"),
     path("<int:pk>/transition/", views.engagement_transition, name="transition"),
     path("<int:pk>/onboarding/", views.onboarding_step, name="onboarding_step"),
+    path("<int:pk>/extend/", views.guideline_extend, name="extend"),
 ]

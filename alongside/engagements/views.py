@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alongside.agreements.selectors import checklist as document_checklist
 from alongside.assessments.selectors import engagement_section as assessments_section
@@ -15,10 +15,10 @@ from alongside.consents.selectors import engagement_section as consent_section
 from alongside.core.decorators import capability_required
 from alongside.core.errors import RuleViolation
 from alongside.core.permissions import Cap, capabilities_of
-from alongside.core.web import attempt, page_of
+from alongside.core.web import attempt, form_status, page_of
 from alongside.emergencyplans.selectors import engagement_section as emergency_plan_section
-from alongside.engagements import selectors, services, timeline
-from alongside.engagements.forms import TransitionForm
+from alongside.engagements import guidelines, selectors, services, timeline
+from alongside.engagements.forms import ExtendForm, TransitionForm
 from alongside.engagements.models import OnboardingStep, State
 from alongside.exits.selectors import engagement_section as exit_section
 from alongside.plans.selectors import engagement_section as plans_section
@@ -36,8 +36,14 @@ def engagement_list(request):
     state = request.GET.get("state") or None
     if state not in (None, *State.values):
         state = None
+    guideline = request.GET.get("guideline") or None
+    if guideline not in selectors.GUIDELINE_FILTERS:
+        guideline = None
     page = page_of(
-        selectors.engagement_list(request.user, request.organization, state=state), request
+        selectors.engagement_list(
+            request.user, request.organization, state=state, guideline=guideline
+        ),
+        request,
     )
     for engagement in page:
         engagement.flag = selectors.guideline_flag(engagement)
@@ -45,7 +51,15 @@ def engagement_list(request):
     return render(
         request,
         "engagements/list.html",
-        {"page": page, "state": state, "states": State.choices},
+        {
+            "page": page,
+            "state": state,
+            "states": State.choices,
+            "guideline": guideline,
+            "guideline_filters": list(selectors.GUIDELINE_FILTERS.items()),
+            # The pager adds the state itself.
+            "query": urlencode({"guideline": guideline}) if guideline else "",
+        },
     )
 
 
@@ -67,6 +81,10 @@ def engagement_detail(request, pk: int):
     context = {
         "engagement": engagement,
         "flag": selectors.guideline_flag(engagement),
+        "concluding_opens_on": selectors.concluding_opens_on(engagement),
+        "extensions": engagement.guideline_extensions.count(),
+        "can_extend": Cap.ENGAGEMENTS_EXTEND in caps
+        and not guidelines.extension_refusal(engagement),
         "can_write": not engagement.is_closed and Cap.MEETINGS_WRITE in caps,
         "can_record": not engagement.is_closed and Cap.AGREEMENTS_RECORD in caps,
         "can_move": not engagement.is_closed and Cap.ENGAGEMENTS_TRANSITION in caps,
@@ -166,3 +184,46 @@ def onboarding_step(request, pk: int):
     else:
         messages.success(request, _("Recorded."))
     return redirect(reverse("engagements:detail", args=[pk]) + "#agreements")
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.ENGAGEMENTS_EXTEND)
+def guideline_extend(request, pk: int):
+    """Extend the duration guideline, with a reason; earlier extensions are listed."""
+    engagement = selectors.engagement_get_for(request.user, request.organization, pk)
+    blocked = guidelines.extension_refusal(engagement)
+    form = ExtendForm(request.POST or None, initial={"version": engagement.version})
+    if request.method == "POST" and not blocked and form.is_valid():
+        data = form.cleaned_data
+        extension = attempt(
+            form,
+            lambda: guidelines.guideline_extend(
+                engagement=engagement,
+                actor=request.user,
+                until=data["until"],
+                reason=data["reason"],
+                expected_version=data["version"],
+            ),
+        )
+        if extension is not None:
+            messages.success(
+                request,
+                _("The duration guideline now ends on %(date)s.")
+                % {"date": extension.new_ends_on.isoformat()},
+            )
+            return redirect(reverse("engagements:detail", args=[pk]) + "#guideline")
+    read_record(request, "guideline extension", [engagement.participant_id])
+    return render(
+        request,
+        "engagements/extend.html",
+        {
+            "engagement": engagement,
+            "form": form,
+            "blocked": blocked,
+            "current_end": guidelines.current_end(engagement),
+            "concluding_opens_on": selectors.concluding_opens_on(engagement),
+            "flag": selectors.guideline_flag(engagement),
+            "extensions": selectors.extensions_of(engagement),
+        },
+        status=form_status(request, form, blocked),
+    )

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from alongside.api.tests.conftest import post_json
 from alongside.audit.models import AccessLog
 from alongside.surveys.models import Response
-from alongside.surveys.services import response_record
+from alongside.surveys.services import response_record, response_start
 from alongside.surveys.testing import WHO5_ANSWERS, installed
 
 URL = "/api/v1/responses"
@@ -288,3 +288,227 @@ def test_the_openapi_document_describes_responses_and_instruments(client):
     assert {"/api/v1/responses", "/api/v1/responses/{response_id}", "/api/v1/instruments"} <= set(
         paths
     )
+
+
+# Continuing a draft: PATCH with If-Match
+
+
+def patch(client, pk: int, data: dict, if_match: str | None = None):
+    headers = {"If-Match": if_match} if if_match is not None else {}
+    return client.patch(f"{URL}/{pk}", data, content_type="application/json", headers=headers)
+
+
+def draft(world, version, *, actor=None, method="paper", answers=None) -> Response:
+    return response_start(
+        engagement=world.engagement,
+        version=version,
+        actor=actor or world.supporter,
+        method=method,
+        answers={"1": 3} if answers is None else answers,
+    )
+
+
+def tag(record: Response) -> str:
+    record.refresh_from_db()
+    return f'"{record.version}"'
+
+
+def test_a_draft_started_through_the_api_is_continued_and_completed(world, api_as, who5):
+    client = api_as(world.supporter)
+    started = post_json(client, URL, body(world, answers={"1": 3}, status="draft"))
+    assert started.status_code == 201
+    pk, etag = started.json()["id"], started["ETag"]
+
+    more = patch(client, pk, {"answers": {"2": 2, "3": 4}}, etag)
+    assert more.status_code == 200, more.content
+    assert more.json()["answers"] == {"1": 3, "2": 2, "3": 4}
+    assert (more.json()["status"], more.json()["score"]) == ("draft", None)
+    assert more["ETag"] != etag
+
+    done = patch(client, pk, {"answers": {"4": 1, "5": 3}, "status": "complete"}, more["ETag"])
+    assert done.status_code == 200, done.content
+    assert (done.json()["status"], done.json()["score"], done.json()["raw"]) == (
+        "complete",
+        52,
+        13,
+    )
+    stored = Response.objects.get(pk=pk)
+    assert (stored.status, stored.score, stored.band) == ("complete", 52, "above_50")
+    assert done["ETag"] == f'"{stored.version}"'
+
+
+def test_null_clears_an_answer(world, api_as, who5):
+    mine = draft(world, who5, answers={"1": 3, "2": 2})
+    response = patch(api_as(world.supporter), mine.pk, {"answers": {"2": None}}, tag(mine))
+    assert response.status_code == 200
+    assert response.json()["answers"] == {"1": 3}
+
+
+def test_completing_with_items_open_lists_them_and_keeps_the_draft(world, api_as, who5):
+    mine = draft(world, who5)
+    etag = tag(mine)
+    response = patch(
+        api_as(world.supporter), mine.pk, {"answers": {"2": 2}, "status": "complete"}, etag
+    )
+    assert response.status_code == 409
+    assert response.json()["missing"] == ["3", "4", "5"]
+    mine.refresh_from_db()
+    assert (mine.status, mine.answers, tag(mine)) == ("draft", {"1": 3}, etag)
+
+
+def test_a_patch_without_if_match_answers_428_and_changes_nothing(world, api_as, who5):
+    mine = draft(world, who5)
+    response = patch(api_as(world.supporter), mine.pk, {"answers": {"2": 2}})
+    assert response.status_code == 428
+    assert f'"{mine.version}"' in response.json()["detail"]
+    mine.refresh_from_db()
+    assert mine.answers == {"1": 3}
+
+
+def test_a_stale_patch_answers_412_with_the_current_etag(world, api_as, who5):
+    mine = draft(world, who5)
+    client = api_as(world.supporter)
+    etag = tag(mine)
+    assert patch(client, mine.pk, {"answers": {"2": 2}}, etag).status_code == 200
+    response = patch(client, mine.pk, {"answers": {"2": 5, "3": 1}}, etag)
+    assert response.status_code == 412
+    assert response["ETag"] == tag(mine)
+    mine.refresh_from_db()
+    assert mine.answers == {"1": 3, "2": 2}
+
+
+def test_a_stale_edit_found_inside_the_service_answers_412(world, api_as, who5, monkeypatch):
+    """Someone saves between our If-Match check and the service's locked re-check."""
+    from alongside.api import responses as responses_api
+    from alongside.surveys import services
+
+    mine = draft(world, who5)
+    etag = tag(mine)
+
+    def racing(**kwargs):
+        services.response_save(
+            response=kwargs["response"],
+            actor=world.coordinator,
+            answers={"5": 1},
+            expected_version=None,
+        )
+        return services.response_save(**kwargs)
+
+    monkeypatch.setattr(responses_api, "response_save", racing)
+    response = patch(api_as(world.supporter), mine.pk, {"answers": {"2": 2}}, etag)
+    assert response.status_code == 412
+    assert response["ETag"] == tag(mine)
+    mine.refresh_from_db()
+    assert mine.answers == {"1": 3, "5": 1}
+
+
+@pytest.mark.parametrize(
+    "data,status,expected",
+    [
+        ({"answers": {"1": 6}}, 422, "Item 1: the answer must be one of"),
+        ({"answers": {"7": 1}}, 422, "Item 7 is not in who-5 v1"),
+        ({"answers": {"2": "two"}}, 422, "not 'two'"),
+        ({"answers": {"2": True}}, 422, "Item 2"),
+        ({"answers": {"2": 2, "9": 1}, "status": "complete"}, 422, "Item 9"),
+        ({"answers": [3]}, 422, "answers"),
+        ({"status": "done"}, 422, "status"),
+        ({}, 422, "Send answers"),
+    ],
+)
+def test_bad_answers_are_refused_and_nothing_changes(world, api_as, who5, data, status, expected):
+    mine = draft(world, who5)
+    etag = tag(mine)
+    response = patch(api_as(world.supporter), mine.pk, data, etag)
+    assert response.status_code == status, response.content
+    assert expected in response.json()["detail"]
+    mine.refresh_from_db()
+    assert (mine.answers, mine.status, tag(mine)) == ({"1": 3}, "draft", etag)
+
+
+def test_a_completed_response_cannot_be_continued(world, api_as, who5):
+    mine = recorded(world, who5)
+    etag = tag(mine)
+    response = patch(api_as(world.supporter), mine.pk, {"answers": {"1": 0}}, etag)
+    assert response.status_code == 409
+    assert "complete" in response.json()["detail"]
+    mine.refresh_from_db()
+    assert (mine.answers, mine.score) == (WHO5_ANSWERS, 52)
+
+
+def test_a_draft_of_a_retired_version_or_a_closed_engagement_answers_409(world, api_as, who5):
+    mine = draft(world, who5)
+    etag = tag(mine)
+    who5.retired = True
+    who5.save(update_fields=["retired"])
+    retired = patch(api_as(world.supporter), mine.pk, {"answers": {"2": 2}}, etag)
+    assert retired.status_code == 409 and "retired" in retired.json()["detail"]
+    who5.retired = False
+    who5.save(update_fields=["retired"])
+    world.engagement.state = "closed"
+    world.engagement.closed_on = world.engagement.started_on
+    world.engagement.save()
+    closed = patch(api_as(world.supporter), mine.pk, {"answers": {"2": 2}}, etag)
+    assert closed.status_code == 409 and "closed" in closed.json()["detail"]
+    mine.refresh_from_db()
+    assert mine.answers == {"1": 3}
+
+
+@pytest.mark.parametrize(
+    "persona,status",
+    [
+        ("admin", 403),
+        ("supervisor", 403),  # reads only
+        ("participant_user", 403),  # a draft staff entered from paper is theirs to finish
+        ("other_supporter", 404),
+        ("outsider", 404),
+        ("coordinator", 200),
+        ("supporter", 200),
+    ],
+)
+def test_who_may_continue_a_staff_draft(world, api_as, who5, persona, status):
+    mine = draft(world, who5)
+    etag = tag(mine)
+    response = patch(api_as(getattr(world, persona)), mine.pk, {"answers": {"2": 2}}, etag)
+    assert response.status_code == status, response.content
+    mine.refresh_from_db()
+    assert mine.answers == ({"1": 3, "2": 2} if status == 200 else {"1": 3})
+
+
+@pytest.mark.parametrize(
+    "persona,status",
+    [("participant_user", 200), ("supporter", 403), ("coordinator", 403), ("supervisor", 403)],
+)
+def test_a_portal_draft_is_the_participants_to_continue(world, api_as, who5, persona, status):
+    started = post_json(
+        api_as(world.participant_user), URL, body(world, answers={"1": 3}, status="draft")
+    )
+    assert started.json()["method"] == "portal"
+    pk, etag = started.json()["id"], started["ETag"]
+    response = patch(api_as(getattr(world, persona)), pk, {"answers": {"2": 2}}, etag)
+    assert response.status_code == status, response.content
+    assert Response.objects.get(pk=pk).answers == ({"1": 3, "2": 2} if status == 200 else {"1": 3})
+
+
+def test_a_participant_continues_only_their_own(world, api_as, who5):
+    theirs = response_start(
+        engagement=world.other_engagement,
+        version=who5,
+        actor=world.other_supporter,
+        method="paper",
+    )
+    response = patch(api_as(world.participant_user), theirs.pk, {"answers": {"1": 1}}, '"1"')
+    assert response.status_code == 404
+
+
+def test_anonymous_cannot_patch(client, world, who5):
+    mine = draft(world, who5)
+    assert patch(client, mine.pk, {"answers": {"2": 2}}, tag(mine)).status_code == 401
+
+
+def test_the_openapi_document_describes_the_patch(client):
+    operation = client.get("/api/v1/openapi.json").json()["paths"][
+        "/api/v1/responses/{response_id}"
+    ]
+    assert "patch" in operation
+    assert any(p["name"] == "If-Match" for p in operation["patch"]["parameters"])
+    assert {"412", "428", "409"} <= set(operation["patch"]["responses"])
