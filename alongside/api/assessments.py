@@ -2,9 +2,11 @@
 
 Staff with ``engagements.view`` read the assessments of engagements they may see, as the
 engagement page shows them; recording one needs ``assessments.write`` (supporters and
-coordinators; a supervisor only reads). The portal does not show assessments, so a
-participant's token is refused (403). The rules are the page's: the engagement must be
-active or exiting, the date neither in the future nor before it started, a reason given.
+coordinators; a supervisor only reads). Participants read and sign theirs in the portal;
+this API is for staff, so a participant's token is refused (403). The rules are the
+page's: the engagement must be active or exiting, the date neither in the future nor
+before it started, a reason given, and a reason for a tier other than the one suggested
+from the facts (docs/assessments.md). Signing happens on the pages, with a password.
 """
 
 from __future__ import annotations
@@ -18,12 +20,39 @@ from ninja import Field, Query, Router, Schema, Status
 from alongside.api.auth import require
 from alongside.api.pagination import page
 from alongside.api.schemas import ERRORS, Page, PageParams, RuleRefusal, text
-from alongside.assessments.models import Assessment, Tier
-from alongside.assessments.services import assessment_record
+from alongside.assessments.models import Assessment, PlanChoice, Tier
+from alongside.assessments.services import assessment_record, signature_state
 from alongside.audit.services import read_record
 from alongside.core.permissions import Cap, engagements_visible_to, get_or_404, scoped
 
 router = Router(tags=["assessments"])
+
+
+class Reason(Schema):
+    kind: str = Field(description="progress, concern, neutral, or verdict (the last line).")
+    text: str
+
+
+class SignatureOut(Schema):
+    name: str
+    signed_at: datetime.datetime
+    method: str = Field(description="portal or in_person.")
+
+
+class SignaturesOut(Schema):
+    participant: SignatureOut | None = Field(description="Null until they sign this text.")
+    supporter: SignatureOut | None
+    complete: bool = Field(description="Both signed the current text: it no longer changes.")
+
+
+def _signature(signature) -> dict | None:
+    if signature is None:
+        return None
+    return {
+        "name": signature.signer_name,
+        "signed_at": signature.signed_at,
+        "method": signature.method,
+    }
 
 
 class AssessmentOut(Schema):
@@ -31,10 +60,26 @@ class AssessmentOut(Schema):
     engagement: int
     participant: int
     tier: int = Field(description="1 making progress, 2 maintaining position, 3 exiting support.")
+    suggested_tier: int | None = Field(
+        description="What the organization's rule suggested from the facts; null if too little."
+    )
+    suggestion_reasons: list[Reason] = Field(description="Each fact weighed, then the verdict.")
+    tier_override_reason: str = Field(description="Why another tier than the suggested one.")
     rationale: str = Field(description="Why this tier fits.")
-    ongoing_plan: str
+    plan_choice: str = Field(
+        description="stay_course, change_focus or change_time (empty on old records)."
+    )
+    ongoing_plan: str = Field(description="The plan, in detail.")
+    achievable_goals: str
+    actions: str = Field(description="Specific actions.")
+    measure: str = Field(description="How progress will be measured.")
+    corrections: str = Field(description="How problems will be corrected.")
     assessed_on: datetime.date
+    reassess_on: datetime.date | None
     assessed_by: int
+    facts: dict = Field(description="What the team saw: scores, goals, attendance since.")
+    signatures: SignaturesOut
+    version: int
     created_at: datetime.datetime
 
     @staticmethod
@@ -49,14 +94,34 @@ class AssessmentOut(Schema):
     def resolve_assessed_by(obj) -> int:
         return obj.assessed_by_id
 
+    @staticmethod
+    def resolve_signatures(obj) -> dict:
+        state = signature_state(obj, list(obj.signatures.all()))
+        return {
+            "participant": _signature(state["participant"]),
+            "supporter": _signature(state["supporter"]),
+            "complete": state["complete"],
+        }
+
 
 class AssessmentIn(Schema):
     engagement: int = Field(description="An active or exiting engagement in your scope.")
     tier: Tier = Field(description="1, 2 or 3.")
     rationale: text(4000, min_length=1) = Field(description="Why this tier fits.")  # type: ignore[valid-type]
+    tier_override_reason: text(2000) = Field(  # type: ignore[valid-type]
+        "", description="Needed when the tier is not the suggested one (409 otherwise)."
+    )
+    plan_choice: PlanChoice = PlanChoice.STAY_COURSE
     ongoing_plan: text(4000) = ""  # type: ignore[valid-type]
+    achievable_goals: text(4000) = ""  # type: ignore[valid-type]
+    actions: text(4000) = ""  # type: ignore[valid-type]
+    measure: text(2000) = ""  # type: ignore[valid-type]
+    corrections: text(2000) = ""  # type: ignore[valid-type]
     assessed_on: datetime.date = Field(
         description="Not in the future, nor before the engagement started."
+    )
+    reassess_on: datetime.date | None = Field(
+        None, description="After assessed_on; by default the program's interval later."
     )
 
 
@@ -65,7 +130,7 @@ class AssessmentParams(PageParams):
 
 
 def _visible(request: HttpRequest) -> QuerySet[Assessment]:
-    assessments = Assessment.objects.select_related("engagement")
+    assessments = Assessment.objects.select_related("engagement").prefetch_related("signatures")
     return scoped(assessments, request.user, request.organization, via="engagement")
 
 
@@ -101,7 +166,9 @@ def assessment_read(request: HttpRequest, assessment_id: int) -> Assessment:
     response={201: AssessmentOut, 409: RuleRefusal, **ERRORS},
 )
 def assessment_create_endpoint(request: HttpRequest, payload: AssessmentIn) -> Status:
-    """The engagement's current tier becomes the latest assessment's; its next due date moves."""
+    """The tier suggested from the facts is kept beside the chosen one; the engagement's
+    current tier becomes the latest assessment's and its next due date that one's
+    ``reassess_on``."""
     require(request, Cap.ASSESSMENTS_WRITE)
     engagement = get_or_404(
         engagements_visible_to(request.user, request.organization).select_related(
@@ -112,10 +179,7 @@ def assessment_create_endpoint(request: HttpRequest, payload: AssessmentIn) -> S
     assessment = assessment_record(
         engagement=engagement,
         actor=request.user,
-        tier=payload.tier,
-        rationale=payload.rationale,
-        ongoing_plan=payload.ongoing_plan,
-        assessed_on=payload.assessed_on,
+        **payload.dict(exclude={"engagement"}),
     )
     read_record(request, "api assessment", [engagement.participant_id])
     return Status(201, assessment)

@@ -1,28 +1,153 @@
+"""Forms for assessments (with their signing form) and goal reviews."""
+
+from __future__ import annotations
+
 from django import forms
+from django.conf import settings
+from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alongside.assessments.models import Tier
+from alongside.agreements.forms import ConfirmsWithPassword
+from alongside.assessments.models import PlanChoice, Tier
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _text(label, help_text="", rows=3, max_length=4000, required=False):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
 
 
 class AssessmentForm(forms.Form):
+    """What the team records. Only the tier, why, and the date are needed to save; the
+    plan's parts may follow, and are needed before anyone signs."""
+
     tier = forms.TypedChoiceField(
         label=_("Tier"), choices=Tier.choices, coerce=int, widget=forms.RadioSelect
     )
-    rationale = forms.CharField(
-        label=_("Why this tier"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    tier_override_reason = _text(
+        _("Why not the suggested tier"),
+        _("Needed when you choose a tier other than the suggested one."),
+        rows=2,
+        max_length=2000,
     )
-    ongoing_plan = forms.CharField(
+    rationale = _text(_("Why this tier"), rows=4, required=True)
+    plan_choice = forms.ChoiceField(
         label=_("Ongoing plan"),
+        choices=PlanChoice.choices,
+        widget=forms.RadioSelect,
         required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "Stay the course, change focus, or change the amount of time; and when to re-assess."
-        ),
+        initial=PlanChoice.STAY_COURSE,
     )
-    assessed_on = forms.DateField(
-        label=_("Assessed on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        initial=timezone.localdate,
+    ongoing_plan = _text(_("The plan, in detail"), rows=3)
+    achievable_goals = _text(_("Achievable goals"), _("What they want to reach next."))
+    actions = _text(_("Specific actions"), _("Who does what, by when."))
+    measure = _text(_("How progress will be measured"), rows=2, max_length=2000)
+    corrections = _text(
+        _("How problems will be corrected"),
+        _("What we do if something gets in the way."),
+        rows=2,
+        max_length=2000,
     )
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE)
+    reassess_on = forms.DateField(
+        label=_("Re-assess on"),
+        widget=DATE,
+        required=False,
+        help_text=_("Left empty: the program's interval after the assessment."),
+    )
+
+    def __init__(self, *args, suggested_tier=None, default_reassess_on=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("assessed_on", timezone.localdate())
+            if suggested_tier is not None:
+                self.initial.setdefault("tier", suggested_tier)
+            if default_reassess_on is not None:
+                self.initial.setdefault("reassess_on", default_reassess_on)
+
+    def clean_plan_choice(self):
+        """Left unchosen: stay the course."""
+        return self.cleaned_data.get("plan_choice") or PlanChoice.STAY_COURSE
+
+
+class AssessmentEditForm(AssessmentForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+SIGNING_SALT = "alongside.assessments.signing-form"
+
+
+def opening_token(*, assessment, role: str, user) -> str:
+    """Signed when the signing page is shown: this assessment, role and user, and when."""
+    return signing.TimestampSigner(salt=SIGNING_SALT).sign(f"{assessment.pk}:{role}:{user.pk}")
+
+
+class AssessmentSignForm(ConfirmsWithPassword, forms.Form):
+    """Sign the text shown: its hash, a typed name, and a password that confirms who.
+
+    As for a formal plan: ``confirmer`` is whose password confirms, the signer's own or,
+    for a participant without a sign-in signing in person, the supporter's (attesting).
+    """
+
+    text_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    opened = forms.CharField(widget=forms.HiddenInput, max_length=200, required=False)
+    typed_name = forms.CharField(label=_("Full name, typed to sign"), max_length=200)
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), strip=False
+    )
+
+    def __init__(self, *args, assessment, role: str, user, confirmer, password_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assessment, self.role, self.user, self.confirmer = assessment, role, user, confirmer
+        self.fields["password"].label = password_label
+
+    def show(self, assessment) -> None:
+        """The hidden fields carry the text now shown and a fresh token; the password goes."""
+        shown = {
+            "text_hash": assessment.sha256,
+            "opened": opening_token(assessment=assessment, role=self.role, user=self.user),
+        }
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data.update(shown)
+            self.data["password"] = ""
+        else:
+            self.initial = shown
+
+    def clean(self):
+        data = super().clean()
+        expected = f"{self.assessment.pk}:{self.role}:{self.user.pk}"
+        signer = signing.TimestampSigner(salt=SIGNING_SALT)
+        try:
+            opened = signer.unsign(data.get("opened", ""), max_age=settings.SIGNING_FORM_MAX_AGE)
+        except signing.SignatureExpired:
+            raise forms.ValidationError(
+                _("This page was opened too long ago. Read the assessment again, then sign.")
+            ) from None
+        except signing.BadSignature:
+            opened = None
+        if opened != expected:
+            raise forms.ValidationError(
+                _("This signing form does not belong to this page. Open the assessment again.")
+            )
+        return data
+
+
+class GoalReviewForm(forms.Form):
+    reviewed_on = forms.DateField(label=_("Reviewed on"), widget=DATE)
+    note = _text(
+        _("What we found"),
+        _("Which goals moved, which changed, what comes next."),
+        rows=4,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("reviewed_on", timezone.localdate())

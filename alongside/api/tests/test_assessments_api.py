@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alongside.api.tests.conftest import post_json
+from alongside.assessments import testing
 from alongside.assessments.models import Assessment
-from alongside.assessments.services import assessment_record
+from alongside.assessments.services import assessment_record, assessment_sign
 from alongside.audit.models import AccessLog, AuditEvent
 from alongside.engagements.models import Engagement, State
 
@@ -123,6 +124,80 @@ def test_the_supporter_records_an_assessment_and_the_engagement_takes_its_tier(w
     assert AccessLog.objects.get(what="api assessment").participant_ids == [world.participant.pk]
 
 
+def test_the_richer_fields_go_in_and_come_out(world, api_as):
+    soon = (timezone.localdate() + datetime.timedelta(days=120)).isoformat()
+    changes = {
+        "plan_choice": "change_focus",
+        "achievable_goals": "Back to the choir.",
+        "actions": "Ask about Tuesday rehearsals.",
+        "measure": "Rehearsals attended.",
+        "corrections": "Talk it over when one is missed.",
+        "reassess_on": soon,
+    }
+
+    response = post_json(api_as(world.supporter), URL, body(world, **changes))
+
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert {key: data[key] for key in changes} == changes
+    assert data["suggested_tier"] is None  # nothing recorded yet
+    assert data["suggestion_reasons"][-1]["kind"] == "verdict"
+    assert data["tier_override_reason"] == ""
+    assert data["facts"]["since_kind"] == "activation"
+    assert data["signatures"] == {"participant": None, "supporter": None, "complete": False}
+    assert data["version"] == 1
+    world.engagement.refresh_from_db()
+    assert world.engagement.assessment_due_on.isoformat() == soon
+
+
+def test_a_tier_other_than_the_suggested_one_needs_a_reason(world, api_as):
+    testing.a_score(
+        world.engagement, world.supporter, "who-5", 40, testing.days_ago(2)
+    )  # suggests tier 2
+    client = api_as(world.supporter)
+
+    refused = post_json(client, URL, body(world, tier=1))
+    accepted = post_json(client, URL, body(world, tier=1, tier_override_reason="We know more."))
+
+    assert refused.status_code == 409
+    assert refused.json()["missing"] == ["why not the suggested tier"]
+    assert accepted.status_code == 201
+    data = accepted.json()
+    assert (data["tier"], data["suggested_tier"]) == (1, 2)
+    assert data["tier_override_reason"] == "We know more."
+    assert {"kind": "concern", "text": "WHO-5 at 40 (≤ 50)"} in data["suggestion_reasons"]
+
+
+def test_a_re_assessment_date_not_after_the_assessment_is_refused(world, api_as):
+    today = timezone.localdate().isoformat()
+
+    response = post_json(api_as(world.supporter), URL, body(world, reassess_on=today))
+
+    assert response.status_code == 409
+    assert "after" in response.json()["detail"]
+    _nothing_changed(world)
+
+
+def test_the_signatures_show_who_signed(world, api_as):
+    assessment = testing.an_assessment(world.engagement, world.supporter)  # the plan written
+    assessment_sign(
+        assessment=assessment,
+        role="participant",
+        typed_name="Pat Rivera",
+        shown_hash=assessment.sha256,
+        actor=world.participant_user,
+        signer=world.participant_user,
+        method="portal",
+    )
+
+    data = api_as(world.coordinator).get(f"{URL}/{assessment.pk}").json()
+
+    assert data["signatures"]["participant"]["name"] == "Pat Rivera"
+    assert data["signatures"]["participant"]["method"] == "portal"
+    assert data["signatures"]["supporter"] is None
+    assert data["signatures"]["complete"] is False
+
+
 def _nothing_changed(world) -> None:
     assert not Assessment.objects.exists()
     assert not AuditEvent.objects.filter(action="assessment.recorded").exists()
@@ -139,6 +214,9 @@ def _nothing_changed(world) -> None:
         ({"assessed_on": "yesterday"}, "assessed_on"),
         ({"rationale": "x" * 4001}, "rationale"),
         ({"engagement": None}, "engagement"),
+        ({"plan_choice": "give_up"}, "plan_choice"),
+        ({"reassess_on": "later"}, "reassess_on"),
+        ({"measure": "x" * 2001}, "measure"),
     ],
 )
 def test_malformed_input_answers_422_naming_the_field(world, api_as, changes, words):
