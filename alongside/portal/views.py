@@ -29,7 +29,7 @@ PAST_SHOWN = 10
 def portal_home(request):
     engagements = list(
         own_engagements(request.user, request.organization)
-        .select_related("program", "supporter", "participant", "team_plan")
+        .select_related("program", "supporter", "participant", "team_plan", "exit")
         .prefetch_related(
             "goals",
             Prefetch(

@@ -24,6 +24,7 @@ from alongside.core.decorators import capability_required
 from alongside.core.permissions import Cap, has_capability, programs_coordinated_by
 from alongside.core.ratelimit import client_address, hit
 from alongside.core.web import PAGE_SIZE, attempt, page_of
+from alongside.exits.selectors import returning_history
 from alongside.organizations.models import Organization, Program
 from alongside.referrals import selectors, services
 from alongside.referrals.forms import (
@@ -141,6 +142,7 @@ def referral_detail(request, pk: int):
             "experience_labels": selectors.experience_labels(
                 request.organization, referral.lived_experience_wanted
             ),
+            "returning": returning_history(request.user, request.organization, referral),
         },
     )
 

@@ -1,6 +1,9 @@
-"""Exits through the API: start (to exiting), complete (closed, read-only); staff only."""
+"""Exits through the API: start (to exiting) with a kind, the concluding checklist, complete
+(closed, read-only, refused while steps remain); staff only."""
 
 from __future__ import annotations
+
+import datetime
 
 import pytest
 from django.db import connection
@@ -12,7 +15,10 @@ from alongside.audit.models import AccessLog, AuditEvent
 from alongside.engagements.models import Engagement, State
 from alongside.exits.models import Exit, ExitReason
 from alongside.exits.services import exit_start
+from alongside.exits.testing import checklist_done
+from alongside.meetings.models import Meeting, Note
 from alongside.participants.models import Participant
+from alongside.surveys.testing import installed
 from conftest import open_engagement
 
 URL = "/api/v1/exits"
@@ -100,6 +106,7 @@ def test_who_may_start_an_exit(world, api_as, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_who_may_complete_an_exit(world, api_as, persona):
     exit_ = an_exit(world)
+    checklist_done(world.engagement, world.supporter)
 
     response = post_json(api_as(getattr(world, persona)), f"{URL}/{exit_.pk}/complete", {})
 
@@ -133,6 +140,15 @@ def test_the_supporter_starts_then_completes_an_exit_and_the_record_closes(world
     assert data["started_by"] == world.supporter.pk and data["note"] == "Ready."
     assert _state(world) == State.EXITING
 
+    assert data["kind"] == "planned" and data["missing"][0] == "The ending discussed together"
+    assert [step["status"] for step in data["checklist"]] == ["open"] * 6
+    installed("exit-survey")
+    for step in [s["step"] for s in data["checklist"]]:
+        ticked = post_json(client, f"{URL}/{data['id']}/steps", {"step": step, "note": "Yes."})
+        assert ticked.status_code == 200, ticked.content
+    assert ticked.json()["missing"] == []
+    assert {s["status"] for s in ticked.json()["checklist"]} == {"done"}
+
     completed = post_json(client, f"{URL}/{data['id']}/complete", {"note": "Went well."})
 
     assert completed.status_code == 200, completed.content
@@ -143,11 +159,13 @@ def test_the_supporter_starts_then_completes_an_exit_and_the_record_closes(world
     assert _state(world) == State.CLOSED
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"exit.started", "exit.completed"} <= actions
-    assert AccessLog.objects.filter(what="api exit").count() == 2
+    # Each answer logs the read: start, the six steps, complete.
+    assert AccessLog.objects.filter(what="api exit").count() == 8
 
 
 def test_a_closed_engagement_is_read_only_after_the_exit(world, api_as):
     exit_ = an_exit(world)
+    checklist_done(world.engagement, world.supporter)
     client = api_as(world.coordinator)
     assert post_json(client, f"{URL}/{exit_.pk}/complete", {}).status_code == 200
 
@@ -166,6 +184,11 @@ def test_a_closed_engagement_is_read_only_after_the_exit(world, api_as):
         ({"reason": None}, "reason"),
         ({"engagement": "mine"}, "engagement"),
         ({"note": "x" * 4001}, "note"),
+        ({"kind": "sideways"}, "kind"),
+        ({"kind": "planned", "reason": "death"}, "reason"),
+        ({"reason": "other"}, "reason_detail"),
+        ({"kind": "step_down"}, "step_down"),
+        ({"kind": "step_down", "step_down_per_month": 0}, "step_down_per_month"),
     ],
 )
 def test_malformed_input_answers_422_and_starts_nothing(world, api_as, changes, field):
@@ -262,7 +285,9 @@ def test_the_list_costs_the_same_queries_for_one_exit_or_ten(world, api_as):
     def add_exits(n: int) -> None:
         for i in range(n):
             person = Participant.objects.create(organization=world.org, first_name=f"P{i}")
-            an_exit(world, open_engagement(person, world.program, world.supporter))
+            engagement = open_engagement(person, world.program, world.supporter)
+            an_exit(world, engagement)
+            checklist_done(engagement, world.supporter)
 
     add_exits(1)
     client = api_as(world.coordinator)
@@ -272,3 +297,117 @@ def test_the_list_costs_the_same_queries_for_one_exit_or_ten(world, api_as):
 
     assert _list_queries(client) == one
     assert client.get(URL).json()["count"] == 10
+
+
+# Kinds, the checklist, refusals
+
+
+def test_a_step_down_starts_with_its_plan_and_answers_it(world, api_as):
+    until = datetime.date.today() + datetime.timedelta(days=40)
+
+    response = post_json(
+        api_as(world.supporter),
+        URL,
+        body(
+            world,
+            kind="step_down",
+            step_down_per_month=2,
+            step_down_until=until.isoformat(),
+        ),
+    )
+
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert (data["kind"], data["step_down_per_month"]) == ("step_down", 2)
+    assert data["step_down_until"] == until.isoformat()
+    assert any("step-down runs until" in m for m in data["missing"])
+
+
+def test_completion_is_refused_409_with_what_remains(world, api_as):
+    exit_ = an_exit(world)
+
+    response = post_json(api_as(world.supporter), f"{URL}/{exit_.pk}/complete", {})
+
+    assert response.status_code == 409
+    assert "Before closing" in response.json()["detail"]
+    assert response.json()["missing"][:2] == [
+        "The ending discussed together",
+        "Growth reflected on",
+    ]
+    assert _state(world) == State.EXITING
+
+
+def test_an_abrupt_ending_closes_with_steps_that_could_not_be_done(world, api_as):
+    exit_ = an_exit(world, reason="hospitalized")
+    steps = [
+        {"step": step, "status": "not_possible", "note": "In hospital."}
+        for step in [
+            "ending_discussed",
+            "growth_reflected",
+            "supports_connected",
+            "way_back_explained",
+            "exit_survey_offered",
+            "records_finalized",
+        ]
+    ]
+
+    response = post_json(api_as(world.supporter), f"{URL}/{exit_.pk}/complete", {"steps": steps})
+
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["kind"] == "abrupt" and data["engagement_state"] == State.CLOSED
+    assert {s["status"] for s in data["checklist"]} == {"not_possible"}
+    assert data["missing"] == []
+
+
+def test_a_planned_exit_cannot_mark_a_step_not_possible(world, api_as):
+    exit_ = an_exit(world)
+
+    response = post_json(
+        api_as(world.supporter),
+        f"{URL}/{exit_.pk}/steps",
+        {"step": "growth_reflected", "status": "not_possible", "note": "No time."},
+    )
+
+    assert response.status_code == 409
+    assert "abrupt" in response.json()["detail"]
+
+
+def test_records_finalized_is_refused_while_a_note_is_a_draft(world, api_as):
+    exit_ = an_exit(world)
+    meeting = Meeting.objects.create(
+        engagement=world.engagement,
+        created_by=world.supporter,
+        starts_at=exit_.started_at - datetime.timedelta(days=1),
+        mode="phone",
+    )
+    Note.objects.create(meeting=meeting, author=world.supporter, body="draft")
+
+    response = post_json(
+        api_as(world.supporter), f"{URL}/{exit_.pk}/steps", {"step": "records_finalized"}
+    )
+
+    assert response.status_code == 409
+    assert response.json()["missing"][0].startswith("Draft note")
+
+
+@pytest.mark.parametrize(
+    "payload", [{"step": "party"}, {"step": "growth_reflected", "status": "maybe"}, {}]
+)
+def test_a_malformed_step_answers_422(world, api_as, payload):
+    exit_ = an_exit(world)
+
+    response = post_json(api_as(world.supporter), f"{URL}/{exit_.pk}/steps", payload)
+
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_may_record_a_step(world, api_as, persona):
+    exit_ = an_exit(world)
+
+    response = post_json(
+        api_as(getattr(world, persona)), f"{URL}/{exit_.pk}/steps", {"step": "growth_reflected"}
+    )
+
+    assert response.status_code == COMPLETE[persona], response.content

@@ -14,6 +14,7 @@ from alongside.engagements.services import engagement_transition
 from alongside.engagements.testing import onboarding_complete
 from alongside.exits.models import Exit, ExitReason
 from alongside.exits.services import exit_complete, exit_start
+from alongside.exits.testing import checklist_done
 from alongside.meetings.models import Meeting
 from alongside.meetings.services import meeting_log
 from alongside.plans.models import Goal
@@ -88,6 +89,7 @@ def test_an_engagement_still_matched_cannot_start_an_exit(world):
 
 def test_completing_the_exit_closes_the_engagement(world):
     exit_ = _started(world)
+    checklist_done(world.engagement, world.supporter)
 
     completed = exit_complete(
         engagement=exit_.engagement, actor=world.coordinator, note="Exit survey done."
@@ -165,6 +167,7 @@ def test_it_cannot_close_from_exiting_when_no_exit_was_ever_started(world):
 
 def test_the_closed_engagement_is_read_only(world):
     exit_ = _started(world)
+    checklist_done(world.engagement, world.supporter)
     exit_complete(engagement=exit_.engagement, actor=world.coordinator)
     closed = _fresh(world.engagement)
 
