@@ -18,9 +18,11 @@ from django.utils import timezone
 from alongside.agreements.services import document_record_paper
 from alongside.api.services import api_token_issue
 from alongside.assessments.services import assessment_record
+from alongside.assessments.testing import an_assessment
 from alongside.concerns.models import Concern
 from alongside.contacts.services import contact_log
-from alongside.exits.services import exit_start
+from alongside.exits.services import exit_complete, exit_start
+from alongside.exits.testing import checklist_done
 from alongside.matching.models import MatchBatch
 from alongside.meetings.calendar import calendar_feed_issue
 from alongside.meetings.models import Meeting
@@ -274,6 +276,18 @@ def _survey_draft(world):
     return {"pk": draft.pk}
 
 
+def _assessment(world):
+    return {"pk": an_assessment(world.engagement, world.supporter).pk}
+
+
+def _assessment_to_sign(world):
+    return {**_assessment(world), "role": "participant"}
+
+
+def _response_draft_id(world):
+    return {"response_id": _survey_draft(world)["pk"]}
+
+
 def _survey_to_fill(world):
     return {"pk": world.engagement.pk, "slug": installed("who-5").instrument.slug}
 
@@ -294,9 +308,22 @@ def _assessment_id(world):
     return {"assessment_id": assessment.pk}
 
 
-def _exit_id(world):
+def _exit_started(world):
     exit_ = exit_start(engagement=world.engagement, actor=world.supporter, reason="goals_met")
     return {"exit_id": exit_.pk}
+
+
+def _exit_id(world):
+    """An exit ready to complete: the concluding checklist is done."""
+    ids = _exit_started(world)
+    checklist_done(world.engagement, world.supporter)
+    return ids
+
+
+def _closed_with_exit(world):
+    _exit_id(world)
+    exit_complete(engagement=world.engagement, actor=world.supporter)
+    return {"pk": world.engagement.pk}
 
 
 def _step(world):
@@ -492,6 +519,8 @@ ACCESS = {
     # A POST without a choice redirects back to the page with a message.
     "engagements:transition": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
     "engagements:onboarding_step": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
+    # Extending support past the guideline is a coordinator's decision.
+    "engagements:extend": (_engagement, "get", COORDINATOR_RECORD),
     "agreements:record": (_engagement, "get", ENGAGEMENT_WRITE),
     "agreements:sign_in_person": (_document_to_sign_in_person, "get", ENGAGEMENT_WRITE),
     "agreements:pdf": (_signed_document, "get", ENGAGEMENT_READ),
@@ -504,8 +533,23 @@ ACCESS = {
     "plans:goal_create": (_engagement, "get", ENGAGEMENT_WRITE),
     "plans:goal_edit": (_goal, "get", ENGAGEMENT_WRITE),
     "assessments:create": (_engagement, "get", ENGAGEMENT_WRITE),
+    "assessments:goal_review_create": (_engagement, "get", ENGAGEMENT_WRITE),
+    "assessments:detail": (_assessment, "get", ENGAGEMENT_READ),
+    "assessments:edit": (_assessment, "get", ENGAGEMENT_WRITE),
+    "assessments:sign": (_assessment_to_sign, "get", ENGAGEMENT_WRITE),
+    "assessments:pdf": (_assessment, "get", ENGAGEMENT_READ),
+    "assessments:portal_list": (_none, "get", PORTAL_PAGE),
+    # Pat's own assessment; another participant's answers 404 (tested in the app).
+    "assessments:portal_sign": (_assessment, "get", PORTAL_PAGE),
+    "assessments:portal_pdf": (_assessment, "get", PORTAL_PAGE),
     "exits:start": (_engagement, "get", ENGAGEMENT_WRITE),
     "exits:complete": (_engagement, "get", ENGAGEMENT_WRITE),
+    # A POST without a step redirects back to the engagement page with a message.
+    "exits:step": (_engagement, "post", {**ENGAGEMENT_WRITE, "default": 302}),
+    "exits:summary_pdf": (_closed_with_exit, "get", ENGAGEMENT_READ),
+    # Pat's own closure summary; another participant's answers 404 (tested in the app).
+    "exits:portal_summary_pdf": (_closed_with_exit, "get", PORTAL_PAGE),
+    "exits:reopen": (_closed_with_exit, "get", COORDINATOR_RECORD),
     "concerns:list": (_none, "get", COORDINATOR_PAGE),
     "concerns:detail": (_concern, "get", COORDINATOR_RECORD),
     "concerns:create": (_none, "get", ANY_ROLE_BUT_ADMIN),
@@ -687,6 +731,13 @@ API_ACCESS = {
         _response_body,
         {**API_WRITE, "default": 201, "participant_user": 201},
     ),
+    # The matrix sends no If-Match: those who may continue the draft are asked for one.
+    "api:response_update_endpoint": (
+        _response_draft_id,
+        "patch",
+        lambda world: {"answers": {"2": 2}},
+        {**API_WRITE, "default": 428},
+    ),
     # Instruments hold no personal data: anyone with a role lists them.
     "api:instrument_list": (_none, "get", None, {"anonymous": 401, "default": 200}),
     # The portal shows neither assessments nor exits: participants 403; supervisors read.
@@ -712,6 +763,12 @@ API_ACCESS = {
         {**API_WRITE, "default": 201},
     ),
     "api:exit_complete_endpoint": (_exit_id, "post", lambda world: {}, API_WRITE),
+    "api:exit_step_endpoint": (
+        _exit_started,
+        "post",
+        lambda world: {"step": "growth_reflected"},
+        API_WRITE,
+    ),
     "api:concern_list": (_none, "get", None, {"anonymous": 401, "admin": 403, "default": 200}),
     "api:concern_read": (
         lambda world: {"concern_id": _concern(world)["pk"]},

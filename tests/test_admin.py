@@ -59,6 +59,8 @@ def test_an_admin_changes_a_programs_guideline(client, world, staff_admin):
             "description": "",
             "duration_guideline_days": 180,
             "assessment_interval_months": 6,
+            "goal_review_interval_months": 2,
+            "concluding_checklist_days": 45,
             "service_unit_minutes": 15,
             # It keeps the Release of Liability and stops requiring the contract.
             **_requirement_forms(world),

@@ -12,8 +12,10 @@ from alongside.agreements.testing import signing_form
 from alongside.audit.models import AccessLog
 from alongside.concerns.models import Concern
 from alongside.engagements.models import Engagement, State
-from alongside.meetings.models import Meeting
+from alongside.exits.models import ConcludingStep
+from alongside.meetings.models import Meeting, Note
 from alongside.referrals.models import Referral, Status
+from alongside.surveys.services import instruments_install
 from conftest import PASSWORD
 
 
@@ -170,9 +172,31 @@ def test_referral_to_exit_through_the_pages(client, world):
     assert response.status_code == 302
     response = client.post(
         reverse("exits:start", args=[engagement.pk]),
-        {"reason": "goals_met", "note": "Ready to go on with the new job."},
+        {"kind": "planned", "reason": "goals_met", "note": "Ready to go on with the new job."},
     )
     assert response.status_code == 302
+    # Completing is refused, with what remains, until the concluding checklist is done.
+    response = client.post(reverse("exits:complete", args=[engagement.pk]), {"note": "Done."})
+    assert response.status_code in (400, 409)
+    assert "Records finalized" in response.content.decode()
+    instruments_install()  # the exit survey is offered through the portal
+    # The meeting's note is still a draft: records cannot be marked final until it is signed.
+    response = client.post(
+        reverse("exits:step", args=[engagement.pk]),
+        {"step": "records_finalized", "status": "done"},
+        follow=True,
+    )
+    assert "Finish these records first: Draft note" in response.content.decode()
+    note = Note.objects.get(meeting__engagement=engagement)
+    response = client.post(
+        reverse("notes:finalize", args=[note.meeting_id]), {"version": note.version}
+    )
+    assert response.status_code == 302
+    for step in ConcludingStep.Step.values:
+        response = client.post(
+            reverse("exits:step", args=[engagement.pk]), {"step": step, "status": "done"}
+        )
+        assert response.status_code == 302
     response = client.post(reverse("exits:complete", args=[engagement.pk]), {"note": "Done."})
     assert response.status_code == 302
     engagement.refresh_from_db()

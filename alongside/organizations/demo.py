@@ -46,8 +46,24 @@ from alongside.agreements.selectors import needed_roles
 from alongside.agreements.services import document_record_paper, starting_templates_install
 from alongside.assessments.models import Assessment, Tier
 from alongside.assessments.services import assessment_record
-from alongside.concerns.models import Category, Concern, ConcernStatus, ConcernUrgency
-from alongside.concerns.services import concern_raise, concern_update
+from alongside.concerns.models import (
+    Category,
+    Concern,
+    ConcernAction,
+    ConcernStatus,
+    ConcernUrgency,
+    InformedHow,
+    RaisedThrough,
+)
+from alongside.concerns.services import (
+    concern_acknowledge,
+    concern_action_record,
+    concern_assign,
+    concern_inform,
+    concern_raise,
+    concern_resolve,
+    concern_update,
+)
 from alongside.contacts.models import Contact
 from alongside.contacts.services import contact_callback_return, contact_log
 from alongside.core.support import outside_agreed_hours
@@ -65,8 +81,8 @@ from alongside.engagements.services import (
     engagement_transition,
     onboarding_step_record,
 )
-from alongside.exits.models import Exit, ExitReason
-from alongside.exits.services import exit_complete, exit_start
+from alongside.exits.models import ConcludingStep, Exit, ExitReason, kind_for_reason
+from alongside.exits.services import exit_complete, exit_start, step_record
 from alongside.matching.services import match_confirm, tier_weighted_loads
 from alongside.meetings.models import (
     Addendum,
@@ -213,6 +229,7 @@ def demo_build(
             builder.today,
             getattr(builder, "agreed", None),
         )
+        _concerns_through_triage(builder)
     organization = builder.org
     return DemoResult(
         organization=organization,
@@ -426,6 +443,154 @@ def _assignments_from_engagements(organization: Organization) -> None:
     )
 
 
+def _concluding_checklist(engagement: Engagement, supporter, reason: str) -> None:
+    """Work through the concluding checklist as the exit's kind allows, via the service."""
+    skipped, why = NOT_POSSIBLE.get(reason, ([], ""))
+    for step in ConcludingStep.Step:
+        not_possible = step in skipped
+        step_record(
+            engagement=engagement,
+            step=step,
+            actor=supporter,
+            status=ConcludingStep.Status.NOT_POSSIBLE
+            if not_possible
+            else ConcludingStep.Status.DONE,
+            note=why if not_possible else CONCLUDING_NOTES[step],
+        )
+
+
+def _concerns_through_triage(builder: _Builder) -> None:
+    """Concerns at each point of their handling, for the coordinator's triage list.
+
+    Made through the concern services, so routing (never the person a concern is about,
+    nor their supervisor), the action log and the audit trail are what the app makes;
+    then back-dated. Fixed text and ordered picks: it draws nothing from the seeded
+    generators, so the rest of the demo stays the same for a seed.
+    """
+
+    org, cora, at = builder.org, builder.coordinator, builder.at
+
+    stamped = {
+        "acknowledged": "acknowledged_at",
+        "resolved": "resolved_at",
+        "informed": "informed_at",
+    }
+
+    def back_date(concern: Concern, raised: datetime.datetime, steps=()) -> None:
+        """Raised at ``raised``; its logged steps, in order, at ``steps`` (and the dates
+        the concern keeps of them with them)."""
+        fields = {"created_at": raised}
+        logged = concern.actions.order_by("at", "pk").values_list("pk", "kind")
+        for (pk, kind), when in zip(logged, steps, strict=True):
+            ConcernAction.objects.filter(pk=pk).update(at=when)
+            if kind in stamped:
+                fields[stamped[kind]] = when
+        Concern.objects.filter(pk=concern.pk).update(**fields)
+
+    # Jordan, in the portal: a message that went nowhere. Handled, and Jordan was told.
+    jordan = builder.p2_engagement
+    service = concern_raise(
+        organization=org,
+        actor=jordan.participant.user,
+        engagement=jordan,
+        category=Category.SERVICE,
+        description=(
+            "I left a message at the office asking to change our meeting times because "
+            "of my new job. I was told someone would call me back the next day. "
+            "Nobody called for more than a week."
+        ),
+        raised_through=RaisedThrough.PORTAL,
+    )
+    concern_acknowledge(concern=service, actor=cora)
+    concern_action_record(
+        concern=service,
+        actor=cora,
+        text=(
+            "Called Jordan. The message was taken on the general line and never passed on. "
+            "Asked Omar to find times that fit Jordan's new shifts."
+        ),
+    )
+    concern_resolve(
+        concern=service,
+        actor=cora,
+        resolution=(
+            "Omar and Jordan agreed new meeting times. Messages left on the general "
+            "line now go on the coordinator's list the same day."
+        ),
+    )
+    concern_inform(concern=service, actor=cora, how=InformedHow.PHONE, when=at(47, 15))
+    back_date(service, at(52, 9, 40), [at(52, 11), at(51, 14), at(47, 14, 30), at(47, 15)])
+
+    # Sunny, at the respite house last night: urgent, taken on by the coordinator on call.
+    stay = (
+        Engagement.objects.filter(
+            organization=org,
+            program=builder.respite,
+            supporter=builder.supporter1,
+            state=State.ACTIVE,
+        )
+        .order_by("pk")
+        .first()
+    )
+    safety = concern_raise(
+        organization=org,
+        actor=builder.supporter1,
+        engagement=stay,
+        category=Category.SAFETY,
+        urgency=ConcernUrgency.URGENT,
+        description=(
+            "The guest has hardly slept for three days and said tonight that they do not "
+            "want to be here any more. We went over their crisis plan together and called "
+            "the crisis line with them; the overnight peer knows. Please check in with "
+            "them first thing tomorrow."
+        ),
+    )
+    concern_assign(concern=safety, actor=cora, handler=cora)
+    back_date(safety, at(1, 21, 30), [at(1, 21, 55), at(1, 22)])
+
+    # From the public page, anonymous, no way back: nobody has looked at it yet.
+    overheard = concern_raise(
+        organization=org,
+        actor=None,
+        category=Category.PRIVACY,
+        subject_text="Someone wearing a Riverbend lanyard",
+        description=(
+            "At the Eastside library someone with a Riverbend lanyard was on the phone "
+            "talking about a participant by their full name, including their court date. "
+            "Please remind your staff to make those calls somewhere private."
+        ),
+        raised_through=RaisedThrough.PUBLIC,
+    )
+    back_date(overheard, at(1, 18, 40))
+
+    # Omar, about Sunny and the new match's late texts: routed around Sunny and her
+    # supervisor; the coordinator is looking into it.
+    new_match = builder.tagged["new_match"]
+    about_sunny = concern_raise(
+        organization=org,
+        actor=builder.supporter2,
+        engagement=new_match,
+        subject=builder.supporter1,
+        category=Category.BOUNDARIES,
+        description=(
+            "At the drop-in, Sunny's new participant told me they text back and forth with "
+            "Sunny late in the evening, and that they talked on a Saturday. Their agreement "
+            "says weekdays 10 to 4. It may be nothing, but I would rather someone outside "
+            "our team looked at it."
+        ),
+    )
+    concern_acknowledge(concern=about_sunny, actor=cora)
+    concern_action_record(
+        concern=about_sunny,
+        actor=cora,
+        text=(
+            "Read the contact log: texts after 9 pm and a Saturday call, outside the "
+            "agreed hours. Will meet Sunny, then the participant, about those hours."
+        ),
+    )
+    back_date(about_sunny, at(3, 16, 20), [at(2, 9, 30), at(2, 10, 15)])
+
+
 def demo_counts(organization: Organization) -> dict[str, int]:
     return {
         "supporters": PeerSupporterProfile.objects.filter(organization=organization).count(),
@@ -577,6 +742,40 @@ EXIT_NOTES = {
     ExitReason.LOST_CONTACT: "No answer for six weeks across phone, text and a letter.",
     ExitReason.OTHER: "Support ended by mutual agreement.",
 }
+# The concluding checklist as a supporter would write it up.
+CONCLUDING_NOTES = {
+    ConcludingStep.Step.ENDING_DISCUSSED: "We talked about the ending over our last meetings.",
+    ConcludingStep.Step.GROWTH_REFLECTED: "Looked back at the goals together; proud of the work.",
+    ConcludingStep.Step.SUPPORTS_CONNECTED: "Weekly group, a sister nearby, the drop-in centre.",
+    ConcludingStep.Step.WAY_BACK_EXPLAINED: "Call the office or ask any clinic to refer again.",
+    ConcludingStep.Step.EXIT_SURVEY_OFFERED: "",
+    ConcludingStep.Step.RECORDS_FINALIZED: "",
+}
+# What an abrupt ending leaves undone, and why (the rest is done as far as it can be).
+NOT_POSSIBLE = {
+    ExitReason.HOSPITALIZED: (
+        [ConcludingStep.Step.ENDING_DISCUSSED, ConcludingStep.Step.GROWTH_REFLECTED],
+        "In hospital; the coordinator will offer a conversation on discharge.",
+    ),
+    ExitReason.LOST_CONTACT: (
+        [
+            ConcludingStep.Step.ENDING_DISCUSSED,
+            ConcludingStep.Step.GROWTH_REFLECTED,
+            ConcludingStep.Step.SUPPORTS_CONNECTED,
+        ],
+        "No contact since; a letter explained how to come back.",
+    ),
+    ExitReason.PARTICIPANT_CHOICE: (
+        [ConcludingStep.Step.GROWTH_REFLECTED],
+        "They preferred not to look back at the goals; we respected that.",
+    ),
+    ExitReason.MOVED: (
+        [ConcludingStep.Step.ENDING_DISCUSSED],
+        "Moved at short notice; we spoke once by phone about the new programs.",
+    ),
+}
+
+
 PLAN_WELL = (
     "I get up early, walk the dog and call my sister most days.",
     "I cook, keep my room tidy and go to my Thursday meeting.",
@@ -1640,6 +1839,8 @@ class _Builder:
                 rationale=rng.choice(RATIONALES[Tier(tier)]),
                 ongoing_plan=rng.choice(ONGOING_PLANS),
                 assessed_on=self.today - datetime.timedelta(days=min(days_ago, first)),
+                # Kept only where the demo's tier differs from the suggested one.
+                tier_override_reason="The team weighed what the figures do not show.",
             )
 
         if state in (State.EXITING, State.CLOSED):
@@ -1661,6 +1862,7 @@ class _Builder:
             Exit.objects.filter(pk=exit_.pk).update(started_at=timeline[State.EXITING])
             if state == State.CLOSED:
                 engagement.refresh_from_db()
+                _concluding_checklist(engagement, supporter, reason)
                 exit_complete(engagement=engagement, actor=supporter)
                 timeline[State.CLOSED] = self.at(t_close_days, 16, 30)
                 Exit.objects.filter(pk=exit_.pk).update(completed_at=timeline[State.CLOSED])
@@ -2171,6 +2373,7 @@ class _Builder:
                 "time that we both keep."
             ),
             engagement=p1,
+            raised_through=RaisedThrough.PORTAL,
         )
         second = concern_raise(
             organization=self.org,
@@ -2198,7 +2401,11 @@ class _Builder:
         )
         for concern, days in ((first, 4), (second, 2), (third, 30)):
             Concern.objects.filter(pk=concern.pk).update(created_at=self.at(days, 13))
-        Concern.objects.filter(pk=third.pk).update(resolved_at=self.at(26, 10))
+        # Acknowledged the same afternoon (the urgent one) or the next morning.
+        Concern.objects.filter(pk=second.pk).update(acknowledged_at=self.at(2, 14))
+        Concern.objects.filter(pk=third.pk).update(
+            acknowledged_at=self.at(29, 9), resolved_at=self.at(26, 10)
+        )
 
     # the walk-through: supporter1's week, Pat's story, supervision ---------------------
 
@@ -2846,6 +3053,7 @@ class _BulkLayer:
                 exits.append(
                     Exit(
                         engagement_id=pk,
+                        kind=kind_for_reason(reason),
                         reason=reason,
                         note=EXIT_NOTES[reason],
                         started_at=self.moment(p, State.EXITING),

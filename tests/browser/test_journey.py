@@ -48,7 +48,7 @@ def test_referral_to_active_engagement_and_the_participant_sees_it(page: Page, w
     page.get_by_role("button", name="Match with Sunny Demo").click()
 
     expect(page.get_by_text("Onboarding has started")).to_be_visible()
-    expect(page.locator("dl.facts")).to_contain_text("Onboarding")
+    expect(page.locator("dl.facts").first).to_contain_text("Onboarding")
     # Activation is refused while the program's documents are unsigned.
     page.get_by_label("Move to").select_option("active")
     page.get_by_role("button", name="Move").click()

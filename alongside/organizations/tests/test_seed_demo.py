@@ -21,7 +21,20 @@ from alongside.accounts.models import (
     User,
 )
 from alongside.assessments.models import Assessment
-from alongside.concerns.models import Concern
+from alongside.concerns.models import (
+    Category,
+    Concern,
+    ConcernStatus,
+    ConcernUrgency,
+    InformedHow,
+    RaisedThrough,
+)
+from alongside.concerns.selectors import (
+    concern_handlers,
+    concern_triage_list,
+    concerns_visible_to,
+    conflicted,
+)
 from alongside.contacts.models import Contact
 from alongside.contacts.selectors import overdue_cutoff
 from alongside.core.support import supporter_panel
@@ -389,6 +402,67 @@ class TestTheSmallSeed:
         follow_ups = FollowUp.objects.filter(session__in=sessions)
         assert follow_ups.filter(done_at__isnull=False).count() >= 3
         assert follow_ups.filter(done_at__isnull=True).count() >= 2
+
+    def test_concerns_stand_at_each_point_of_their_handling(self, db):
+        organization = Organization.objects.get()
+        users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
+        coordinator = users["coordinator"]
+        now = timezone.now()
+        concerns = Concern.objects.filter(organization=organization)
+
+        # Jordan's, from the portal: acknowledged, an action, resolved, Jordan told.
+        service = concerns.get(
+            raised_by=users["participant2"], raised_through=RaisedThrough.PORTAL
+        )
+        assert (service.category, service.status) == (Category.SERVICE, ConcernStatus.RESOLVED)
+        assert service.engagement.participant.user == users["participant2"]
+        assert service.acknowledged_by == coordinator and service.resolution
+        assert service.informed_how == InformedHow.PHONE
+        assert service.resolved_at <= service.informed_at <= now
+        kinds = list(service.actions.values_list("kind", flat=True))
+        assert kinds == ["acknowledged", "action", "resolved", "informed"]
+        assert service.created_at < now - datetime.timedelta(days=30)
+
+        # Sunny's, urgent, about a guest at the respite house: acknowledged, assigned, open.
+        safety = concerns.get(raised_by=users["supporter1"], category=Category.SAFETY)
+        assert safety.urgency == ConcernUrgency.URGENT
+        assert safety.raised_through == RaisedThrough.STAFF
+        assert safety.engagement.program.name == "Peer Respite"
+        assert (safety.status, safety.handled_by) == (ConcernStatus.IN_REVIEW, coordinator)
+        assert safety.acknowledged_at - safety.created_at < datetime.timedelta(hours=1)
+        assert safety.resolved_at is None
+        assert list(safety.actions.values_list("kind", flat=True)) == ["acknowledged", "assigned"]
+
+        # Anonymous, from the public page: nobody has looked at it, nobody to tell.
+        public = concerns.get(raised_through=RaisedThrough.PUBLIC)
+        assert public.raised_by is None and public.category == Category.PRIVACY
+        assert (public.status, public.acknowledged_at) == (ConcernStatus.OPEN, None)
+        assert not public.reachable and not public.actions.exists()
+
+        # About Sunny: routed around her and her supervisor, in the coordinator's hands.
+        sunny, supervisor = users["supporter1"], users["supervisor"]
+        about = concerns.get(subject_user=sunny)
+        assert (about.category, about.status) == (Category.BOUNDARIES, ConcernStatus.IN_REVIEW)
+        assert about.raised_by == users["supporter2"]
+        assert not about.needs_outside_line and about.acknowledged_by == coordinator
+        assert conflicted(about) == {sunny.pk, supervisor.pk}
+        assert list(concern_handlers(about)) == [coordinator]
+        for user in (sunny, supervisor):
+            assert not concerns_visible_to(user, organization).filter(pk=about.pk).exists()
+        assert concerns_visible_to(coordinator, organization).filter(pk=about.pk).exists()
+        # Back-dated in order: raised, then each step, all in the past.
+        for concern in (service, safety, public, about):
+            stamps = [concern.created_at, concern.acknowledged_at, concern.resolved_at]
+            stamps = [s for s in stamps if s]
+            assert stamps == sorted(stamps) and stamps[-1] <= now, concern
+            steps = list(concern.actions.values_list("at", flat=True))
+            assert steps == sorted(steps) and all(concern.created_at <= at for at in steps)
+            if concern.acknowledged_at:
+                assert concern.acknowledged_at == steps[0]
+        # The coordinator's triage list holds every unresolved one, the urgent first.
+        triage = list(concern_triage_list(coordinator, organization))
+        assert {safety, public, about} <= set(triage) and service not in triage
+        assert triage[0].urgency == ConcernUrgency.URGENT
 
     def test_some_waiting_people_name_good_times_to_meet(self, db):
         waiting = Referral.objects.filter(status__in=OPEN_STATUSES)
