@@ -285,6 +285,8 @@ def _exit_survey_offer(engagement: Engagement, actor) -> None:
     """Make sure the exit survey can be filled, and tell the participant in their portal."""
     from alongside.notifications.services import notify
     from alongside.surveys.selectors import current_version
+    from alongside.teamplans.models import Channel
+    from alongside.teamplans.selectors import worksheet_for
 
     if current_version(EXIT_SURVEY) is None:
         raise RuleViolation(
@@ -292,12 +294,17 @@ def _exit_survey_offer(engagement: Engagement, actor) -> None:
         )
     user = engagement.participant.user
     if user is not None and user.is_active:
-        # Emailed: the text names nobody.
+        # Emailed only where the participant agreed to be reached by email (the team plan
+        # worksheet); the text names nobody either way.
+        worksheet = worksheet_for(engagement)
         notify(
             user=user,
             organization=engagement.organization,
             text=_("Your peer support team invites you to fill in the exit survey."),
             url=reverse("surveys:portal_fill", args=[EXIT_SURVEY]),
+            email=worksheet is not None
+            and worksheet.reminders_ok
+            and Channel.EMAIL in worksheet.channels,
         )
 
 

@@ -14,13 +14,14 @@ from alongside.audit.models import AuditEvent
 from alongside.core.errors import RuleViolation
 from alongside.engagements.models import Engagement, State
 from alongside.engagements.services import engagement_transition
-from alongside.engagements.testing import onboarding_complete
+from alongside.engagements.testing import conversations_and_worksheet, onboarding_complete
 from alongside.exits.models import ConcludingStep, Exit, ExitKind, ExitReason
 from alongside.exits.services import exit_complete, exit_start, step_record
 from alongside.exits.testing import checklist_done
 from alongside.meetings.models import Meeting, Note
 from alongside.notifications.models import Notification
 from alongside.surveys.testing import installed
+from alongside.teamplans.models import TeamPlanWorksheet
 
 Step = ConcludingStep.Step
 TODAY = datetime.date.today
@@ -305,6 +306,33 @@ def test_offering_the_exit_survey_tells_the_participant_in_their_portal(world):
     notice = Notification.objects.get(user=world.participant_user)
     assert notice.url == "/portal/surveys/exit-survey/"
     assert "exit survey" in notice.text
+
+
+@pytest.mark.parametrize(
+    ("channels", "reminders_ok", "emailed"),
+    [(["email"], True, True), (["email"], False, False), (["phone"], True, False)],
+)
+def test_the_offer_is_emailed_only_where_the_participant_agreed_to_email(
+    world, mailoutbox, django_capture_on_commit_callbacks, channels, reminders_ok, emailed
+):
+    installed("exit-survey")
+    world.participant_user.email = "pat@example.org"
+    world.participant_user.save()
+    _abrupt(world)
+    conversations_and_worksheet(world.engagement, world.supporter)
+    TeamPlanWorksheet.objects.filter(engagement=world.engagement).update(
+        channels=channels, reminders_ok=reminders_ok
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        step_record(
+            engagement=world.engagement, actor=world.supporter, step=Step.EXIT_SURVEY_OFFERED
+        )
+
+    assert Notification.objects.filter(user=world.participant_user).count() == 1
+    assert [m.to for m in mailoutbox] == ([["pat@example.org"]] if emailed else [])
+    if emailed:
+        assert "Pat" not in mailoutbox[0].body and "Rivera" not in mailoutbox[0].body
 
 
 def test_the_exit_survey_cannot_be_offered_when_it_is_not_installed(world):
