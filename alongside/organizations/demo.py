@@ -1441,7 +1441,13 @@ class _Builder:
     # the organization ----------------------------------------------------------------
 
     def story(self) -> None:
-        self.org = Organization.objects.create(name=ORGANIZATION_NAME, slug=ORGANIZATION_SLUG)
+        self.org = Organization.objects.create(
+            name=ORGANIZATION_NAME,
+            slug=ORGANIZATION_SLUG,
+            phone="555-201-0100",
+            email="hello@riverbend.example",
+            address="40 Mill Street\nRiverbend",
+        )
         self.cps = Program.objects.create(
             organization=self.org,
             name="Community Peer Support",

@@ -7,6 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), unique=True)
+    # How people reach the organization: printed on what participants take home
+    # (the closure summary), so coming back is one call away.
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("address"), max_length=400, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -266,6 +266,20 @@ def test_the_summary_says_what_was_achieved_and_how_to_come_back(world):
     assert goal.statement in html
     assert "If you need help again" in html
     assert world.org.name in html
+    assert "Phone" not in html  # the organization gave no way to reach it
+
+
+def test_the_summary_gives_the_organizations_phone_email_and_address(world):
+    from alongside.exits.pdf import summary_html
+
+    world.org.phone, world.org.email = "555-0100", "hello@riverbend.example"
+    world.org.address = "12 Mill Street\nRiverbend"
+    world.org.save()
+
+    html = summary_html(closed(world))
+
+    assert "555-0100" in html and "hello@riverbend.example" in html
+    assert "12 Mill Street<br>Riverbend" in html
 
 
 def test_there_is_no_summary_before_the_close(world, client):
