@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
-from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alongside.agreements.forms import ConfirmsWithPassword
 from alongside.assessments.models import PlanChoice, Tier
+from alongside.engagements.signing import SignsShownText
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -81,63 +79,14 @@ class AssessmentEditForm(AssessmentForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-SIGNING_SALT = "alongside.assessments.signing-form"
+class AssessmentSignForm(SignsShownText):
+    """Sign the assessment text shown (see ``SignsShownText``)."""
 
-
-def opening_token(*, assessment, role: str, user) -> str:
-    """Signed when the signing page is shown: this assessment, role and user, and when."""
-    return signing.TimestampSigner(salt=SIGNING_SALT).sign(f"{assessment.pk}:{role}:{user.pk}")
-
-
-class AssessmentSignForm(ConfirmsWithPassword, forms.Form):
-    """Sign the text shown: its hash, a typed name, and a password that confirms who.
-
-    As for a formal plan: ``confirmer`` is whose password confirms, the signer's own or,
-    for a participant without a sign-in signing in person, the supporter's (attesting).
-    """
-
-    text_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    opened = forms.CharField(widget=forms.HiddenInput, max_length=200, required=False)
-    typed_name = forms.CharField(label=_("Full name, typed to sign"), max_length=200)
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), strip=False
+    salt = "alongside.assessments.signing-form"
+    expired_message = _("This page was opened too long ago. Read the assessment again, then sign.")
+    foreign_message = _(
+        "This signing form does not belong to this page. Open the assessment again."
     )
-
-    def __init__(self, *args, assessment, role: str, user, confirmer, password_label, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.assessment, self.role, self.user, self.confirmer = assessment, role, user, confirmer
-        self.fields["password"].label = password_label
-
-    def show(self, assessment) -> None:
-        """The hidden fields carry the text now shown and a fresh token; the password goes."""
-        shown = {
-            "text_hash": assessment.sha256,
-            "opened": opening_token(assessment=assessment, role=self.role, user=self.user),
-        }
-        if self.is_bound:
-            self.data = self.data.copy()
-            self.data.update(shown)
-            self.data["password"] = ""
-        else:
-            self.initial = shown
-
-    def clean(self):
-        data = super().clean()
-        expected = f"{self.assessment.pk}:{self.role}:{self.user.pk}"
-        signer = signing.TimestampSigner(salt=SIGNING_SALT)
-        try:
-            opened = signer.unsign(data.get("opened", ""), max_age=settings.SIGNING_FORM_MAX_AGE)
-        except signing.SignatureExpired:
-            raise forms.ValidationError(
-                _("This page was opened too long ago. Read the assessment again, then sign.")
-            ) from None
-        except signing.BadSignature:
-            opened = None
-        if opened != expected:
-            raise forms.ValidationError(
-                _("This signing form does not belong to this page. Open the assessment again.")
-            )
-        return data
 
 
 class GoalReviewForm(forms.Form):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ from alongside.core.errors import RuleViolation
 from alongside.core.services import check_version, save_changes
 from alongside.engagements.models import Engagement, State
 from alongside.engagements.services import due_dates, ensure_writable, goal_review_due
-from alongside.engagements.signers import check_participant_signs, check_supporter_signs
+from alongside.engagements.signers import check_signer, signature_record
 
 EDITABLE = (
     "tier",
@@ -284,15 +284,6 @@ def missing_to_sign(assessment: Assessment) -> list[str]:
     return [str(label) for name, label in NEEDED_TO_SIGN.items() if not getattr(assessment, name)]
 
 
-def _check_signer(engagement, role: str, typed_name: str, actor, method: str) -> None:
-    if role == SignerRole.PARTICIPANT:
-        check_participant_signs(engagement.participant, typed_name)
-    elif role == SignerRole.SUPPORTER:
-        if method != SignatureMethod.IN_PERSON:
-            raise RuleViolation(_("Only the participant signs in the portal."))
-        check_supporter_signs(engagement, actor, typed_name)
-
-
 def assessment_sign(
     *,
     assessment: Assessment,
@@ -335,37 +326,21 @@ def assessment_sign(
                 _("This assessment is already signed by the %(role)s.")
                 % {"role": str(SignerRole(role).label).lower()}
             )
-        _check_signer(engagement, role, typed_name, actor, method)
-        signature = AssessmentSignature(
-            assessment=current,
-            role=role,
-            signer=signer,
-            signer_name=" ".join(typed_name.split()),
-            method=method,
-            signed_at=timezone.now(),
-            ip=ip,
-            user_agent=user_agent[:500],
-            sha256=current.sha256,
-            recorded_by=actor,
-        )
-        try:
-            with transaction.atomic():
-                signature.save()
-        except IntegrityError:
-            raise RuleViolation(_("This assessment is already signed in that role.")) from None
-        event_record(
-            actor=actor,
-            organization=engagement.organization,
+        check_signer(engagement, role, typed_name, actor, method)
+        signature = signature_record(
+            AssessmentSignature,
+            current,
+            field="assessment",
             action="assessment.signed",
-            obj=signature,
-            data={
-                "assessment": current.pk,
-                "role": role,
-                "method": method,
-                "identity": (
-                    "signer's password" if signer is not None else "attested by the recorder"
-                ),
-            },
+            taken=_("This assessment is already signed in that role."),
+            organization=engagement.organization,
+            role=role,
+            typed_name=typed_name,
+            actor=actor,
+            signer=signer,
+            method=method,
+            ip=ip,
+            user_agent=user_agent,
         )
     return signature
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.http import Http404
@@ -12,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alongside.agreements.forms import portal_sign_in
 from alongside.assessments import selectors, services
 from alongside.assessments.facts import gather
 from alongside.assessments.forms import (
@@ -28,9 +28,14 @@ from alongside.audit.services import read_record
 from alongside.core.decorators import capability_required
 from alongside.core.pdf import pdf_attachment
 from alongside.core.permissions import Cap, capabilities_of
-from alongside.core.ratelimit import client_address
 from alongside.core.web import attempt, form_status
 from alongside.engagements.selectors import closed_notice, engagement_get_for, own_engagements
+from alongside.engagements.signing import (
+    in_person_confirmation,
+    portal_confirmation,
+    sign_posted,
+    sign_refusal,
+)
 from alongside.engagements.web import engagement_form_page
 
 REASON_BADGES = {"progress": "ok", "concern": "warn", "neutral": "", "verdict": ""}
@@ -230,31 +235,23 @@ def assessment_detail(request, pk: int):
     )
 
 
-def _sign_page(request, assessment, form, *, role, method, signer, back_url, blocked=""):
+def _sign_page(request, assessment, *, role, method, who, back_url):
     """Show the text and the signing form; sign on a valid POST."""
     engagement = assessment.engagement
-    if request.method == "POST" and not blocked and form.is_valid():
-        signature = attempt(
-            form,
-            lambda: services.assessment_sign(
-                assessment=assessment,
-                role=role,
-                typed_name=form.cleaned_data["typed_name"],
-                shown_hash=form.cleaned_data["text_hash"],
-                actor=request.user,
-                signer=signer,
-                method=method,
-                ip=client_address(request),
-                user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            ),
+    form = AssessmentSignForm(
+        request.POST or None, record=assessment, role=role, user=request.user, confirmation=who
+    )
+    blocked = sign_refusal(engagement, role, request.user)
+    sign = functools.partial(services.assessment_sign, assessment=assessment)
+    signature = sign_posted(
+        request, form, sign, role=role, signer=who.signer, method=method, blocked=blocked
+    )
+    if signature is not None:
+        messages.success(
+            request, _("Assessment signed by %(name)s.") % {"name": signature.signer_name}
         )
-        if signature is not None:
-            messages.success(
-                request, _("Assessment signed by %(name)s.") % {"name": signature.signer_name}
-            )
-            return redirect(back_url)
-        assessment.refresh_from_db()
-    form.show(assessment)
+        return redirect(back_url)
+    form.show()
     state = services.signature_state(assessment)
     status = 200
     if request.method == "POST":
@@ -280,17 +277,6 @@ def _sign_page(request, assessment, form, *, role, method, signer, back_url, blo
     )
 
 
-def _sign_refusal(assessment, role: str, user) -> str:
-    engagement = assessment.engagement
-    if engagement.is_closed:
-        return closed_notice(engagement)
-    if role == SignerRole.SUPPORTER and engagement.supporter_id != user.pk:
-        return _("Only the engagement's peer supporter, %(name)s, signs as supporter.") % {
-            "name": engagement.supporter
-        }
-    return ""
-
-
 @require_http_methods(["GET", "POST"])
 @capability_required(Cap.ASSESSMENTS_WRITE)
 def assessment_sign(request, pk: int, role: str):
@@ -300,38 +286,13 @@ def assessment_sign(request, pk: int, role: str):
     assessment = selectors.assessment_get_for(request.user, request.organization, pk)
     participant = assessment.engagement.participant
     read_record(request, "assessment signing", [participant.pk])
-    if role == SignerRole.SUPPORTER:
-        signer = confirmer = request.user
-        label = _("Your password (%(user)s), to confirm it is you") % {"user": request.user}
-    else:
-        signer = portal_sign_in(participant)
-        confirmer = signer or request.user
-        label = (
-            _("%(name)s, enter your own portal password") % {"name": participant.first_name}
-            if signer
-            else _(
-                "%(name)s has no portal sign-in. Your own password (%(user)s): by entering "
-                "it you attest that you checked their identity in person."
-            )
-            % {"name": participant, "user": request.user}
-        )
-    form = AssessmentSignForm(
-        request.POST or None,
-        assessment=assessment,
-        role=role,
-        user=request.user,
-        confirmer=confirmer,
-        password_label=label,
-    )
     return _sign_page(
         request,
         assessment,
-        form,
         role=role,
         method=SignatureMethod.IN_PERSON,
-        signer=signer,
+        who=in_person_confirmation(role, participant, request.user),
         back_url=_detail_url(assessment),
-        blocked=_sign_refusal(assessment, role, request.user),
     )
 
 
@@ -396,24 +357,13 @@ def portal_assessments(request):
 def portal_sign(request, pk: int):
     assessment = selectors.own_assessment(request.user, request.organization, pk)
     read_record(request, "portal assessment", [assessment.engagement.participant_id])
-    role = SignerRole.PARTICIPANT
-    form = AssessmentSignForm(
-        request.POST or None,
-        assessment=assessment,
-        role=role,
-        user=request.user,
-        confirmer=request.user,
-        password_label=_("Your password, to confirm it is you"),
-    )
     return _sign_page(
         request,
         assessment,
-        form,
-        role=role,
+        role=SignerRole.PARTICIPANT,
         method=SignatureMethod.PORTAL,
-        signer=request.user,
+        who=portal_confirmation(request.user),
         back_url=reverse("assessments:portal_list"),
-        blocked=_sign_refusal(assessment, role, request.user),
     )
 
 

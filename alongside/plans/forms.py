@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
-from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alongside.agreements.forms import ConfirmsWithPassword
+from alongside.engagements.signing import SignsShownText
 from alongside.plans.models import (
     ActionStep,
     Approach,
@@ -160,60 +158,15 @@ class PlanEditForm(PlanForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-PLAN_SIGNING_SALT = "alongside.plans.signing-form"
+class PlanSignForm(SignsShownText):
+    """Sign the formal plan text shown (see ``SignsShownText``)."""
+
+    hash_field = "plan_hash"
+    salt = "alongside.plans.signing-form"
+    expired_message = _("This page was opened too long ago. Read the plan again, then sign.")
+    foreign_message = _("This signing form does not belong to this page. Open the plan again.")
 
 
 def plan_opening_token(*, plan, role: str, user) -> str:
     """Signed when the signing page is shown: this plan, role and user, and when."""
-    return signing.TimestampSigner(salt=PLAN_SIGNING_SALT).sign(f"{plan.pk}:{role}:{user.pk}")
-
-
-class PlanSignForm(ConfirmsWithPassword, forms.Form):
-    """Sign the plan text shown: its hash, a typed name, and a password that confirms who.
-
-    ``confirmer`` is whose password confirms: the signer's own, or, for a participant
-    without a sign-in signing in person, the supporter's (attesting their identity).
-    """
-
-    plan_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    opened = forms.CharField(widget=forms.HiddenInput, max_length=200, required=False)
-    typed_name = forms.CharField(label=_("Full name, typed to sign"), max_length=200)
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), strip=False
-    )
-
-    def __init__(self, *args, plan, role: str, user, confirmer, password_label, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.plan, self.role, self.user, self.confirmer = plan, role, user, confirmer
-        self.fields["password"].label = password_label
-
-    def show(self, plan) -> None:
-        """The hidden fields carry the plan now shown and a fresh token; the password goes."""
-        shown = {
-            "plan_hash": plan.sha256,
-            "opened": plan_opening_token(plan=plan, role=self.role, user=self.user),
-        }
-        if self.is_bound:
-            self.data = self.data.copy()
-            self.data.update(shown)
-            self.data["password"] = ""
-        else:
-            self.initial = shown
-
-    def clean(self):
-        data = super().clean()
-        expected = f"{self.plan.pk}:{self.role}:{self.user.pk}"
-        signer = signing.TimestampSigner(salt=PLAN_SIGNING_SALT)
-        try:
-            opened = signer.unsign(data.get("opened", ""), max_age=settings.SIGNING_FORM_MAX_AGE)
-        except signing.SignatureExpired:
-            raise forms.ValidationError(
-                _("This page was opened too long ago. Read the plan again, then sign.")
-            ) from None
-        except signing.BadSignature:
-            opened = None
-        if opened != expected:
-            raise forms.ValidationError(
-                _("This signing form does not belong to this page. Open the plan again.")
-            )
-        return data
+    return PlanSignForm.token(plan, role, user)

@@ -14,7 +14,7 @@ from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
 from alongside.core.services import check_version, save_changes
 from alongside.engagements.services import ensure_writable
-from alongside.engagements.signers import check_participant_signs, check_supporter_signs
+from alongside.engagements.signers import check_signer, signature_record
 from alongside.plans.models import (
     PLANNING_STAGES,
     ActionStep,
@@ -379,15 +379,6 @@ def plan_update(*, plan: Plan, actor, expected_version: int, goals=None, **chang
     return current
 
 
-def _check_plan_signer(engagement, role: str, typed_name: str, actor, method: str) -> None:
-    if role == PlanSignerRole.PARTICIPANT:
-        check_participant_signs(engagement.participant, typed_name)
-    elif role == PlanSignerRole.SUPPORTER:
-        if method != PlanSignatureMethod.IN_PERSON:
-            raise RuleViolation(_("Only the participant signs in the portal."))
-        check_supporter_signs(engagement, actor, typed_name)
-
-
 def plan_sign(
     *,
     plan: Plan,
@@ -429,37 +420,21 @@ def plan_sign(
                 _("This plan is already signed by the %(role)s.")
                 % {"role": str(PlanSignerRole(role).label).lower()}
             )
-        _check_plan_signer(engagement, role, typed_name, actor, method)
-        signature = PlanSignature(
-            plan=current,
-            role=role,
-            signer=signer,
-            signer_name=" ".join(typed_name.split()),
-            method=method,
-            signed_at=timezone.now(),
-            ip=ip,
-            user_agent=user_agent[:500],
-            sha256=current.sha256,
-            recorded_by=actor,
-        )
-        try:
-            with transaction.atomic():
-                signature.save()
-        except IntegrityError:
-            raise RuleViolation(_("This plan is already signed in that role.")) from None
-        event_record(
-            actor=actor,
-            organization=engagement.organization,
+        check_signer(engagement, role, typed_name, actor, method)
+        signature = signature_record(
+            PlanSignature,
+            current,
+            field="plan",
+            about={"number": current.number},
             action="plan.signed",
-            obj=signature,
-            data={
-                "plan": current.pk,
-                "number": current.number,
-                "role": role,
-                "method": method,
-                "identity": (
-                    "signer's password" if signer is not None else "attested by the recorder"
-                ),
-            },
+            taken=_("This plan is already signed in that role."),
+            organization=engagement.organization,
+            role=role,
+            typed_name=typed_name,
+            actor=actor,
+            signer=signer,
+            method=method,
+            ip=ip,
+            user_agent=user_agent,
         )
     return signature

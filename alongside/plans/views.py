@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,16 +11,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alongside.agreements.forms import portal_sign_in
 from alongside.audit.services import read_record
 from alongside.core.decorators import capability_required
 from alongside.core.errors import StaleEdit
 from alongside.core.pdf import pdf_attachment
 from alongside.core.permissions import Cap, capabilities_of
-from alongside.core.ratelimit import client_address
 from alongside.core.web import attempt
 from alongside.core.web import form_page as shared_form_page
 from alongside.engagements.selectors import closed_notice, engagement_get_for, own_engagements
+from alongside.engagements.signing import (
+    in_person_confirmation,
+    portal_confirmation,
+    sign_posted,
+    sign_refusal,
+)
 from alongside.plans import selectors, services
 from alongside.plans.forms import (
     CheckInForm,
@@ -386,33 +392,25 @@ def plan_edit(request, pk: int):
     return response
 
 
-def _sign_page(request, plan, form, *, role: str, method: str, signer, back_url, blocked=""):
+def _sign_page(request, plan, *, role: str, method: str, who, back_url):
     """Show the plan text and the signing form; sign on a valid POST."""
     engagement = plan.engagement
-    if request.method == "POST" and not blocked and form.is_valid():
-        signature = attempt(
-            form,
-            lambda: services.plan_sign(
-                plan=plan,
-                role=role,
-                typed_name=form.cleaned_data["typed_name"],
-                shown_hash=form.cleaned_data["plan_hash"],
-                actor=request.user,
-                signer=signer,
-                method=method,
-                ip=client_address(request),
-                user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            ),
+    form = PlanSignForm(
+        request.POST or None, record=plan, role=role, user=request.user, confirmation=who
+    )
+    blocked = sign_refusal(engagement, role, request.user, lambda: _plan_refusal(plan))
+    sign = functools.partial(services.plan_sign, plan=plan)
+    signature = sign_posted(
+        request, form, sign, role=role, signer=who.signer, method=method, blocked=blocked
+    )
+    if signature is not None:
+        messages.success(
+            request,
+            _("Plan %(n)d signed by %(name)s.")
+            % {"n": plan.number, "name": signature.signer_name},
         )
-        if signature is not None:
-            messages.success(
-                request,
-                _("Plan %(n)d signed by %(name)s.")
-                % {"n": plan.number, "name": signature.signer_name},
-            )
-            return redirect(back_url)
-        plan.refresh_from_db()
-    form.show(plan)
+        return redirect(back_url)
+    form.show()
     already = plan.signatures.filter(role=role).first()
     status = 200
     if request.method == "POST":
@@ -435,19 +433,12 @@ def _sign_page(request, plan, form, *, role: str, method: str, signer, back_url,
     )
 
 
-def _sign_refusal(plan, role: str, user) -> str:
-    engagement = plan.engagement
-    if engagement.is_closed:
-        return closed_notice(engagement)
+def _plan_refusal(plan) -> str:
     if not plan.is_formal:
         return _("Only a formal written plan is signed.")
-    latest = services.plan_current(engagement)
+    latest = services.plan_current(plan.engagement)
     if latest is not None and latest.pk != plan.pk:
         return _("Plan %(n)d replaced this one; sign that one instead.") % {"n": latest.number}
-    if role == PlanSignerRole.SUPPORTER and engagement.supporter_id != user.pk:
-        return _("Only the engagement's peer supporter, %(name)s, signs as supporter.") % {
-            "name": engagement.supporter
-        }
     return ""
 
 
@@ -460,38 +451,13 @@ def plan_sign(request, pk: int, role: str):
     plan = selectors.plan_get_for(request.user, request.organization, pk)
     participant = plan.engagement.participant
     read_record(request, "plan signing", [participant.pk])
-    if role == PlanSignerRole.SUPPORTER:
-        signer = confirmer = request.user
-        label = _("Your password (%(user)s), to confirm it is you") % {"user": request.user}
-    else:
-        signer = portal_sign_in(participant)
-        confirmer = signer or request.user
-        label = (
-            _("%(name)s, enter your own portal password") % {"name": participant.first_name}
-            if signer
-            else _(
-                "%(name)s has no portal sign-in. Your own password (%(user)s): by entering "
-                "it you attest that you checked their identity in person."
-            )
-            % {"name": participant, "user": request.user}
-        )
-    form = PlanSignForm(
-        request.POST or None,
-        plan=plan,
-        role=role,
-        user=request.user,
-        confirmer=confirmer,
-        password_label=label,
-    )
     return _sign_page(
         request,
         plan,
-        form,
         role=role,
         method=PlanSignatureMethod.IN_PERSON,
-        signer=signer,
+        who=in_person_confirmation(role, participant, request.user),
         back_url=_plan_url(plan),
-        blocked=_sign_refusal(plan, role, request.user),
     )
 
 
@@ -539,24 +505,13 @@ def portal_goals(request):
 def portal_plan_sign(request, pk: int):
     plan = selectors.own_plan(request.user, request.organization, pk)
     read_record(request, "portal plan", [plan.engagement.participant_id])
-    role = PlanSignerRole.PARTICIPANT
-    form = PlanSignForm(
-        request.POST or None,
-        plan=plan,
-        role=role,
-        user=request.user,
-        confirmer=request.user,
-        password_label=_("Your password, to confirm it is you"),
-    )
     return _sign_page(
         request,
         plan,
-        form,
-        role=role,
+        role=PlanSignerRole.PARTICIPANT,
         method=PlanSignatureMethod.PORTAL,
-        signer=request.user,
+        who=portal_confirmation(request.user),
         back_url=reverse("plans:portal_goals"),
-        blocked=_sign_refusal(plan, role, request.user),
     )
 
 
