@@ -44,8 +44,10 @@ from alongside.agreements.models import (
 )
 from alongside.agreements.selectors import needed_roles
 from alongside.agreements.services import document_record_paper, starting_templates_install
-from alongside.assessments.models import Assessment, Tier
-from alongside.assessments.services import assessment_record
+from alongside.assessments.models import Assessment, AssessmentSignature, Tier
+from alongside.assessments.models import SignatureMethod as AssessmentSignatureMethod
+from alongside.assessments.models import SignerRole as AssessmentSignerRole
+from alongside.assessments.services import assessment_record, assessment_sign
 from alongside.concerns.models import (
     Category,
     Concern,
@@ -443,6 +445,38 @@ def _assignments_from_engagements(organization: Organization) -> None:
     )
 
 
+def _assessment_signed_by_both(assessment, supporter, signed_at: datetime.datetime) -> None:
+    """The supporter signs, then the participant (in the portal, or in person attested)."""
+    participant = assessment.engagement.participant
+    account = participant.user
+    for role, typed, actor, signer, method in (
+        (
+            AssessmentSignerRole.SUPPORTER,
+            supporter.get_full_name(),
+            supporter,
+            supporter,
+            AssessmentSignatureMethod.IN_PERSON,
+        ),
+        (
+            AssessmentSignerRole.PARTICIPANT,
+            f"{participant.first_name} {participant.last_name}",
+            account or supporter,
+            account,
+            AssessmentSignatureMethod.PORTAL if account else AssessmentSignatureMethod.IN_PERSON,
+        ),
+    ):
+        signature = assessment_sign(
+            assessment=assessment,
+            role=role,
+            typed_name=typed,
+            shown_hash=assessment.sha256,
+            actor=actor,
+            signer=signer,
+            method=method,
+        )
+        AssessmentSignature.objects.filter(pk=signature.pk).update(signed_at=signed_at)
+
+
 def _concluding_checklist(engagement: Engagement, supporter, reason: str) -> None:
     """Work through the concluding checklist as the exit's kind allows, via the service."""
     skipped, why = NOT_POSSIBLE.get(reason, ([], ""))
@@ -741,6 +775,13 @@ EXIT_NOTES = {
     ExitReason.HOSPITALIZED: "Admitted to hospital; coordinator will reach out on discharge.",
     ExitReason.LOST_CONTACT: "No answer for six weeks across phone, text and a letter.",
     ExitReason.OTHER: "Support ended by mutual agreement.",
+}
+# What the team writes down at an assessment, before both sign.
+ASSESSMENT_PLAN = {
+    "achievable_goals": "Keep the weekly routine; take the next step on the main goal.",
+    "actions": "Meet weekly; the participant calls the clinic by Friday.",
+    "measure": "Check-ins at each meeting and the BARC-10 again in six months.",
+    "corrections": "If two meetings are missed, we talk about a time that works better.",
 }
 # The concluding checklist as a supporter would write it up.
 CONCLUDING_NOTES = {
@@ -1838,7 +1879,7 @@ class _Builder:
             days_ago = max(end + 2, first - interval * (i + 1) + rng.randint(0, 20))
             if respite:
                 days_ago = max(end + 1, first - 5)
-            assessment_record(
+            assessment = assessment_record(
                 engagement=engagement,
                 actor=supporter,
                 tier=tier,
@@ -1847,7 +1888,10 @@ class _Builder:
                 assessed_on=self.today - datetime.timedelta(days=min(days_ago, first)),
                 # Kept only where the demo's tier differs from the suggested one.
                 tier_override_reason="The team weighed what the figures do not show.",
+                **ASSESSMENT_PLAN,
             )
+            signed_at = self.at((self.today - assessment.assessed_on).days, 15)
+            _assessment_signed_by_both(assessment, supporter, signed_at)
 
         if state in (State.EXITING, State.CLOSED):
             reason = _weighted(
@@ -1872,6 +1916,11 @@ class _Builder:
                 exit_complete(engagement=engagement, actor=supporter)
                 timeline[State.CLOSED] = self.at(t_close_days, 16, 30)
                 Exit.objects.filter(pk=exit_.pk).update(completed_at=timeline[State.CLOSED])
+                # The checklist was worked through between the exit's start and its close.
+                ConcludingStep.objects.filter(engagement=engagement).update(
+                    recorded_at=timeline[State.EXITING]
+                    + (timeline[State.CLOSED] - timeline[State.EXITING]) / 2
+                )
                 Engagement.objects.filter(pk=engagement.pk).update(
                     closed_on=timeline[State.CLOSED].date()
                 )
