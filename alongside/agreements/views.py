@@ -34,9 +34,10 @@ from alongside.core.errors import RuleViolation
 from alongside.core.pdf import clean_filename, pdf_attachment
 from alongside.core.permissions import Cap, get_or_404
 from alongside.core.ratelimit import client_address
-from alongside.core.web import attempt, form_status
-from alongside.engagements.selectors import closed_notice, engagement_get_for, own_engagements
+from alongside.core.web import attempt
+from alongside.engagements.selectors import engagement_get_for, own_engagements
 from alongside.engagements.services import OPEN_STATES
+from alongside.engagements.signing import sign_refusal, sign_status
 from alongside.engagements.web import engagement_form_page
 
 
@@ -133,18 +134,6 @@ def _sign(request, form, engagement, template, **how):
     )
 
 
-def _signing_status(request, form, blocked) -> int:
-    return 429 if form.throttled else form_status(request, form, blocked)
-
-
-def _supporter_refusal(engagement, role: str, user) -> str:
-    if role == SignerRole.SUPPORTER and engagement.supporter_id != user.pk:
-        return _("Only the engagement's peer supporter, %(name)s, signs as supporter.") % {
-            "name": engagement.supporter
-        }
-    return ""
-
-
 @require_http_methods(["GET", "POST"])
 @capability_required(Cap.AGREEMENTS_RECORD)
 def sign_in_person(request, pk: int, template: int, role: str):
@@ -160,7 +149,7 @@ def sign_in_person(request, pk: int, template: int, role: str):
     participant = engagement.participant
     read_record(request, "in-person signing", [participant.id])
     back = reverse("engagements:detail", args=[engagement.pk])
-    blocked = closed_notice(engagement) or _supporter_refusal(engagement, role, request.user)
+    blocked = sign_refusal(engagement, role, request.user)
     form = InPersonSignForm(
         request.POST or None,
         engagement=engagement,
@@ -213,7 +202,7 @@ def sign_in_person(request, pk: int, template: int, role: str):
             "blocked": blocked,
             "back_url": back,
         },
-        status=_signing_status(request, form, blocked),
+        status=sign_status(request, form, blocked),
     )
 
 
@@ -313,7 +302,7 @@ def portal_sign(request, pk: int, template: int):
             "already": already,
             "back_url": back,
         },
-        status=_signing_status(request, form, None),
+        status=sign_status(request, form, None),
     )
 
 

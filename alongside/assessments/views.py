@@ -35,6 +35,7 @@ from alongside.engagements.signing import (
     portal_confirmation,
     sign_posted,
     sign_refusal,
+    sign_status,
 )
 from alongside.engagements.web import engagement_form_page
 
@@ -253,11 +254,6 @@ def _sign_page(request, assessment, *, role, method, who, back_url):
         return redirect(back_url)
     form.show()
     state = services.signature_state(assessment)
-    status = 200
-    if request.method == "POST":
-        status = (
-            429 if form.throttled else (409 if blocked or getattr(form, "refused", 0) else 400)
-        )
     return render(
         request,
         "assessments/assessment_sign.html",
@@ -273,7 +269,7 @@ def _sign_page(request, assessment, *, role, method, who, back_url):
             "back_url": back_url,
             "portal": method == SignatureMethod.PORTAL,
         },
-        status=status,
+        status=sign_status(request, form, blocked),
     )
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from alongside.agreements.forms import ConfirmsWithPassword, portal_sign_in
 from alongside.core.ratelimit import client_address
-from alongside.core.web import attempt
+from alongside.core.web import attempt, form_status
 from alongside.engagements.selectors import closed_notice
 from alongside.engagements.signers import SUPPORTER
 
@@ -132,6 +132,12 @@ def sign_refusal(
             "name": engagement.supporter
         }
     return ""
+
+
+def sign_status(request, form: ConfirmsWithPassword, blocked: str | None) -> int:
+    """The status a signing page answers: 429 after too many password tries, else as every
+    form page (``form_status``: 409 closed or refused, 400 bad input)."""
+    return 429 if form.throttled else form_status(request, form, blocked)
 
 
 def sign_posted(request, form: SignsShownText, sign, *, role: str, signer, method: str, blocked):

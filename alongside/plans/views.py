@@ -24,6 +24,7 @@ from alongside.engagements.signing import (
     portal_confirmation,
     sign_posted,
     sign_refusal,
+    sign_status,
 )
 from alongside.plans import selectors, services
 from alongside.plans.forms import (
@@ -412,9 +413,6 @@ def _sign_page(request, plan, *, role: str, method: str, who, back_url):
         return redirect(back_url)
     form.show()
     already = plan.signatures.filter(role=role).first()
-    status = 200
-    if request.method == "POST":
-        status = 429 if form.throttled else (409 if blocked else 400)
     return render(
         request,
         "plans/plan_sign.html",
@@ -429,7 +427,7 @@ def _sign_page(request, plan, *, role: str, method: str, who, back_url):
             "back_url": back_url,
             "portal": method == PlanSignatureMethod.PORTAL,
         },
-        status=status,
+        status=sign_status(request, form, blocked),
     )
 
 

@@ -229,6 +229,18 @@ def test_the_participant_signs_in_person_with_their_portal_password(client, worl
     assert signature.signer == world.participant_user and signature.recorded_by == world.supporter
 
 
+def test_a_name_the_service_refuses_answers_409_and_signs_nothing(client, world):
+    assessment = an_assessment(world.engagement, world.supporter)
+    client.force_login(world.supporter)
+    url = reverse("assessments:sign", args=[assessment.pk, "participant"])
+
+    response = client.post(url, _sign_form(client, url, "Someone Else", PASSWORD))
+
+    assert response.status_code == 409
+    assert "full name as the program has it" in response.content.decode()
+    assert not AssessmentSignature.objects.exists()
+
+
 def test_only_the_engagements_supporter_signs_as_supporter(client, world):
     assessment = an_assessment(world.engagement, world.supporter)
     client.force_login(world.coordinator)

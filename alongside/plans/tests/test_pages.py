@@ -455,6 +455,19 @@ def test_a_coordinator_cannot_sign_as_the_supporter(client, world, plan):
     assert not PlanSignature.objects.exists()
 
 
+def test_a_name_the_service_refuses_answers_409_and_signs_nothing(client, world, plan):
+    client.force_login(world.supporter)
+
+    response = client.post(
+        reverse("plans:plan_sign", args=[plan.pk, "participant"]),
+        _sign_form(plan, "participant", world.supporter, typed_name="Someone Else"),
+    )
+
+    assert response.status_code == 409
+    assert "full name as the program has it" in response.content.decode()
+    assert not PlanSignature.objects.exists()
+
+
 def test_changing_a_signed_plan_over_http_makes_a_new_plan_to_sign(client, world, goal, plan):
     client.force_login(world.participant_user)
     client.post(
