@@ -96,7 +96,7 @@ class AssessmentOut(Schema):
 
     @staticmethod
     def resolve_signatures(obj) -> dict:
-        state = signature_state(obj, list(obj.signatures.all()))
+        state = signature_state(obj)
         return {
             "participant": _signature(state["participant"]),
             "supporter": _signature(state["supporter"]),

@@ -6,8 +6,8 @@ import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from alongside.assessments.models import Assessment, AssessmentSignature, GoalReview
-from alongside.assessments.services import missing_to_sign, signature_state
+from alongside.assessments.models import Assessment, AssessmentSignature
+from alongside.assessments.services import ASSESSABLE_STATES, missing_to_sign, signature_state
 from alongside.core.permissions import get_or_404, scoped
 from alongside.engagements.models import Engagement
 from alongside.engagements.services import OPEN_STATES
@@ -51,7 +51,7 @@ def with_state(assessments) -> list[Assessment]:
     """Each assessment (signatures prefetched) gets ``signed`` and ``missing_to_sign``."""
     assessments = list(assessments)
     for assessment in assessments:
-        assessment.signed = signature_state(assessment, list(assessment.signatures.all()))
+        assessment.signed = signature_state(assessment)
         assessment.missing = missing_to_sign(assessment)
     return assessments
 
@@ -71,7 +71,7 @@ def engagement_section(engagement: Engagement) -> dict:
         "goal_reviews": reviews,
         "assessment_due_on": engagement.assessment_due_on,
         "goal_review_due_on": engagement.goal_review_due_on,
-        "can_assess": engagement.state in ("active", "exiting"),
+        "can_assess": engagement.state in ASSESSABLE_STATES,
     }
 
 
@@ -101,7 +101,3 @@ def goal_reviews_due(
         .select_related("participant", "program", "supporter")
         .order_by("goal_review_due_on", "pk")
     )
-
-
-def goal_reviews_of(engagement) -> QuerySet[GoalReview]:
-    return engagement.goal_reviews.select_related("reviewed_by")

@@ -55,7 +55,8 @@ def dashboard(request):
         .order_by("user__first_name", "user__last_name", "pk")
     )
     due = context["due"]
-    shown = [e.participant_id for e in due["assessments"] + due["endings"] + due["team_plans"]]
+    rows = due["assessments"] + due["goal_reviews"] + due["endings"] + due["team_plans"]
+    shown = [e.participant_id for e in rows]
     shown += [r.participant_id for r in context.get("new_referrals", [])]
     if profile is not None:
         shown += support.participants_shown(context["panel"])

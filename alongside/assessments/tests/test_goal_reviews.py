@@ -12,11 +12,12 @@ from alongside.assessments.models import GoalReview
 from alongside.assessments.selectors import goal_reviews_due
 from alongside.assessments.services import goal_review_record
 from alongside.assessments.testing import an_assessment, days_ago
-from alongside.audit.models import AuditEvent
+from alongside.audit.models import AccessLog, AuditEvent
 from alongside.core.dates import add_months
 from alongside.core.errors import RuleViolation
 from alongside.core.permissions import engagements_visible_to
 from alongside.engagements.models import Engagement, State
+from alongside.engagements.testing import conversations_and_worksheet
 
 
 def test_a_review_moves_the_next_one_by_the_programs_interval(world):
@@ -120,7 +121,9 @@ def test_the_dashboard_lists_goal_reviews_due_as_work(client, world):
     Engagement.objects.filter(pk=world.engagement.pk).update(
         goal_review_due_on=today - datetime.timedelta(days=3)
     )
-    client.force_login(world.supporter)
+    # A fresh team plan worksheet: the goal review is the only due work that shows Pat.
+    conversations_and_worksheet(world.engagement, world.supporter)
+    client.force_login(world.coordinator)
 
     response = client.get(reverse("dashboard"))
 
@@ -128,3 +131,6 @@ def test_the_dashboard_lists_goal_reviews_due_as_work(client, world):
     assert "1 goal review due within 30 days" in response.content.decode()
     assert f"/engagements/{world.engagement.pk}/#goal-reviews" in response.content.decode()
     assert response.context["due"]["goal_reviews"] == [world.engagement]
+    # Showing the participant on the dashboard is a read of their record.
+    logged = AccessLog.objects.filter(actor=world.coordinator, what="dashboard").get()
+    assert world.participant.pk in logged.participant_ids
