@@ -113,7 +113,9 @@ class ExitDetailOut(ExitOut):
     def resolve_missing(obj) -> list[str]:
         if obj.completed_at is not None:
             return []
-        return [str(m) for m in completion_missing(obj.engagement, obj)]
+        # The checklist rows are prefetched (``_visible``): no second query for them.
+        steps = {s.step: s for s in obj.engagement.concluding_steps.all()}
+        return [str(m) for m in completion_missing(obj.engagement, obj, steps)]
 
 
 class ExitStartIn(Schema):
@@ -157,8 +159,8 @@ def _visible(request: HttpRequest) -> QuerySet[Exit]:
 
 
 def _answer(request: HttpRequest, pk: int) -> Exit:
-    """The exit as stored now, logged as read."""
-    exit_ = _visible(request).get(pk=pk)
+    """The exit as stored now (in scope, else 404), logged as read."""
+    exit_ = get_or_404(_visible(request), pk=pk)
     read_record(request, "api exit", [exit_.engagement.participant_id])
     return exit_
 
@@ -182,9 +184,7 @@ def exit_list(request: HttpRequest, params: Query[ExitParams]) -> dict:
 @router.get("/{exit_id}", summary="Read an exit", response={200: ExitDetailOut, **ERRORS})
 def exit_read(request: HttpRequest, exit_id: int) -> Exit:
     require(request, Cap.ENGAGEMENTS_VIEW)
-    exit_ = get_or_404(_visible(request), pk=exit_id)
-    read_record(request, "api exit", [exit_.engagement.participant_id])
-    return exit_
+    return _answer(request, exit_id)
 
 
 @router.post(

@@ -14,7 +14,7 @@ from alongside.audit.services import read_record
 from alongside.consents.selectors import engagement_section as consent_section
 from alongside.core.decorators import capability_required
 from alongside.core.errors import RuleViolation
-from alongside.core.permissions import Cap, capabilities_of
+from alongside.core.permissions import Cap, capabilities_of, engagements_visible_to
 from alongside.core.web import attempt, form_status, page_of
 from alongside.emergencyplans.selectors import engagement_section as emergency_plan_section
 from alongside.engagements import guidelines, selectors, services, timeline
@@ -99,7 +99,9 @@ def engagement_detail(request, pk: int):
         "timeline_more": timeline_first.has_next(),
         "kinds": [(s.kind, s.label) for s in sources],
         "assessments": assessments_section(engagement),
-        "exit_section": exit_section(engagement),
+        "exit_section": exit_section(
+            engagement, engagements_visible_to(request.user, request.organization)
+        ),
         "moves": [(s, State(s).label) for s in _manual_moves(engagement)],
         "consents": consent_section(engagement),
     }

@@ -8,9 +8,12 @@ from alongside.exits.models import (
     ExitKind,
     ExitReason,
 )
-from alongside.exits.services import STEP_DOWN_MAX_PER_MONTH
-
-NOTE_MAX = 2000
+from alongside.exits.services import (
+    NOTE_MAX,
+    REASON_DETAIL_MAX,
+    STEP_DOWN_MAX_PER_MONTH,
+    STEP_NOTE_MAX,
+)
 
 
 def _reasons(values) -> list[tuple[str, str]]:
@@ -30,7 +33,7 @@ class ExitStartForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason_detail = forms.CharField(
-        label=_("What happened (needed for “Other”)"), required=False, max_length=400
+        label=_("What happened (needed for “Other”)"), required=False, max_length=REASON_DETAIL_MAX
     )
     step_down_per_month = forms.IntegerField(
         label=_("Step-down: meetings per month"),
@@ -46,27 +49,16 @@ class ExitStartForm(forms.Form):
     note = forms.CharField(
         label=_("Notes on the ending"),
         required=False,
-        max_length=4000,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def clean(self):
+        """Drop a step-down plan left filled in when another kind was chosen. Whether the
+        reason fits the kind, "Other" says what happened and the plan is sound are the
+        service's rules (``exit_start``); its errors come back onto these fields."""
         data = super().clean()
-        kind, reason = data.get("kind"), data.get("reason")
-        if kind and reason and reason not in REASONS_BY_KIND[kind]:
-            self.add_error(
-                "reason",
-                _("That reason does not go with a %(kind)s.")
-                % {"kind": str(ExitKind(kind).label).lower()},
-            )
-        if reason == ExitReason.OTHER and not data.get("reason_detail", "").strip():
-            self.add_error("reason_detail", _("Say what happened when the reason is “Other”."))
-        if kind == ExitKind.STEP_DOWN:
-            if not data.get("step_down_per_month"):
-                self.add_error("step_down_per_month", _("How many meetings a month?"))
-            if not data.get("step_down_until"):
-                self.add_error("step_down_until", _("Until which day?"))
-        elif kind:
+        if data.get("kind") and data["kind"] != ExitKind.STEP_DOWN:
             data["step_down_per_month"] = data["step_down_until"] = None
         return data
 
@@ -78,7 +70,7 @@ class StepForm(forms.Form):
     status = forms.ChoiceField(
         choices=ConcludingStep.Status.choices, initial=ConcludingStep.Status.DONE
     )
-    note = forms.CharField(required=False, max_length=NOTE_MAX)
+    note = forms.CharField(required=False, max_length=STEP_NOTE_MAX)
 
 
 class ExitCompleteForm(forms.Form):
@@ -100,12 +92,12 @@ class ExitCompleteForm(forms.Form):
                 if not abrupt
                 else _("What was said or arranged, or why it could not be done"),
                 required=False,
-                max_length=NOTE_MAX,
+                max_length=STEP_NOTE_MAX,
             )
         self.fields["note"] = forms.CharField(
             label=_("How the ending went"),
             required=False,
-            max_length=4000,
+            max_length=NOTE_MAX,
             widget=forms.Textarea(attrs={"rows": 3}),
             help_text=_("Include how the participant can return to support if they wish."),
         )

@@ -10,13 +10,13 @@ their history is one click away. The referral says it is a return in ``source_de
 from __future__ import annotations
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
 from alongside.core.permissions import supporters_of
 from alongside.engagements.models import Engagement, State
+from alongside.engagements.services import OPEN_STATES
 from alongside.referrals.models import Source
 
 # What a return's referral copies from the earlier one: the person's wishes.
@@ -46,7 +46,7 @@ def reopen_refusal(engagement: Engagement) -> str:
     if Engagement.objects.filter(
         participant_id=engagement.participant_id,
         program_id=engagement.program_id,
-        state__in=[s for s in State.values if s != State.CLOSED],
+        state__in=OPEN_STATES,
     ).exists():
         return _("%(name)s already has an open engagement in %(program)s.") % {
             "name": engagement.participant,
@@ -57,9 +57,12 @@ def reopen_refusal(engagement: Engagement) -> str:
 
 def support_reopen(*, engagement: Engagement, supporter, actor, needs: str = "") -> Engagement:
     """Reopen support quickly: an accepted, matched referral marked as a return, and a new
-    engagement (onboarding) with ``supporter``, linked to the earlier ones. All or nothing."""
-    from alongside.matching.services import match_create
-    from alongside.notifications.services import notify
+    engagement (onboarding) with ``supporter``, linked to the earlier ones. All or nothing.
+
+    The match goes through ``match_confirm``, so a return obeys the matching rules (a
+    declared conflict, capacity, the program's supporters) and the supporter is told.
+    """
+    from alongside.matching.services import match_confirm
     from alongside.referrals.services import referral_accept, referral_create
 
     refusal = reopen_refusal(engagement)
@@ -87,7 +90,7 @@ def support_reopen(*, engagement: Engagement, supporter, actor, needs: str = "")
             **wishes,
         )
         referral = referral_accept(referral=referral, actor=actor)
-        reopened = match_create(referral=referral, supporter=supporter, actor=actor, score=0)
+        reopened = match_confirm(referral=referral, supporter=supporter, actor=actor)
         event_record(
             actor=actor,
             organization=engagement.organization,
@@ -95,12 +98,4 @@ def support_reopen(*, engagement: Engagement, supporter, actor, needs: str = "")
             obj=reopened,
             data={"from": engagement.pk, "referral": referral.pk, "supporter": supporter.pk},
         )
-        if supporter.pk != getattr(actor, "pk", None):
-            # Emailed: the text never names the participant.
-            notify(
-                user=supporter,
-                organization=engagement.organization,
-                text=_("A returning participant is yours to welcome back (onboarding)."),
-                url=reverse("engagements:detail", args=[reopened.pk]),
-            )
     return reopened

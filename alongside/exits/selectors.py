@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from alongside.core.permissions import engagements_visible_to, get_or_404
 from alongside.engagements.models import Engagement, State
+from alongside.engagements.selectors import own_engagements
 from alongside.exits.models import ConcludingStep, Exit
 from alongside.exits.services import (
     EXIT_SURVEY,
@@ -50,7 +51,9 @@ def checklist(engagement: Engagement) -> list[dict]:
     return [{"step": step, "row": rows.get(step.value)} for step in Step]
 
 
-def engagement_section(engagement: Engagement, today: datetime.date | None = None) -> dict:
+def engagement_section(
+    engagement: Engagement, visible=None, today: datetime.date | None = None
+) -> dict:
     """What the engagement page shows of the ending: the exit (kind, reason, step-down plan),
     the concluding checklist once it opens, what completion still needs, the exit survey,
     and the way back (earlier and later engagements). A handful of queries, fixed."""
@@ -79,7 +82,12 @@ def engagement_section(engagement: Engagement, today: datetime.date | None = Non
         "survey_done": next((r for r in responses if r.is_complete), None),
         "survey_draft": next((r for r in responses if not r.is_complete), None),
         "summary_ready": closed and exit_ is not None and exit_.is_complete,
-        "returns": list(engagement.returns.select_related("program")) if closed else [],
+        # Later support is listed only where the viewer may see it (``visible``).
+        "returns": (
+            list(visible.filter(previous=engagement).select_related("program"))
+            if closed and visible is not None
+            else []
+        ),
     }
 
 
@@ -109,38 +117,21 @@ def closure_summary(engagement: Engagement) -> dict:
     }
 
 
+def _with_summary(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """Closed engagements whose exit was completed: those that have a closure summary."""
+    return engagements.filter(state=State.CLOSED, exit__completed_at__isnull=False).select_related(
+        "participant", "program", "supporter", "organization", "exit"
+    )
+
+
 def closed_engagement_for(user, organization, pk) -> Engagement:
     """A closed engagement with a completed exit in the user's scope, else 404."""
-    return get_or_404(
-        engagements_visible_to(user, organization)
-        .filter(state=State.CLOSED, exit__completed_at__isnull=False)
-        .select_related("participant", "program", "supporter", "organization", "exit"),
-        pk=pk,
-    )
+    return get_or_404(_with_summary(engagements_visible_to(user, organization)), pk=pk)
 
 
 def own_closed_engagement(user, organization, pk) -> Engagement:
     """The signed-in participant's own closed engagement, else 404 (never another's)."""
-    return get_or_404(
-        engagements_visible_to(user, organization)
-        .filter(
-            participant__user=user,
-            state=State.CLOSED,
-            exit__completed_at__isnull=False,
-        )
-        .select_related("participant", "program", "supporter", "organization", "exit"),
-        pk=pk,
-    )
-
-
-def own_summaries(user, organization) -> QuerySet[Engagement]:
-    """The participant's closed engagements that have a closure summary, newest first."""
-    return (
-        engagements_visible_to(user, organization)
-        .filter(participant__user=user, state=State.CLOSED, exit__completed_at__isnull=False)
-        .select_related("program")
-        .order_by("-closed_on", "-pk")
-    )
+    return get_or_404(_with_summary(own_engagements(user, organization)), pk=pk)
 
 
 # The way back ----------------------------------------------------------------------------

@@ -43,6 +43,10 @@ EXIT_SURVEY = "exit-survey"
 # A step-down longer than this is not a step-down but ongoing support.
 STEP_DOWN_MAX_DAYS = 366
 STEP_DOWN_MAX_PER_MONTH = 31
+# The lengths the forms and the API accept; the service refuses longer text itself.
+REASON_DETAIL_MAX = 400
+NOTE_MAX = 4000
+STEP_NOTE_MAX = 2000
 
 
 # Reads the rules need ---------------------------------------------------------------
@@ -165,15 +169,12 @@ def exit_complete_refusal(engagement: Engagement) -> str:
 # Starting ---------------------------------------------------------------------------
 
 
-def _checked_plan(
-    kind: str, per_month: int | None, until: datetime.date | None
-) -> tuple[int | None, datetime.date | None]:
+def _plan_errors(kind: str, per_month: int | None, until: datetime.date | None) -> dict[str, str]:
+    """What is wrong with the step-down plan for this kind of ending (empty when sound)."""
     if kind != ExitKind.STEP_DOWN:
         if per_month is not None or until is not None:
-            raise ValidationError(
-                {"step_down_until": _("A step-down plan goes with a staged step-down only.")}
-            )
-        return None, None
+            return {"step_down_until": _("A step-down plan goes with a staged step-down only.")}
+        return {}
     errors = {}
     today = timezone.localdate()
     if per_month is None or not 1 <= per_month <= STEP_DOWN_MAX_PER_MONTH:
@@ -184,9 +185,38 @@ def _checked_plan(
         errors["step_down_until"] = _("Choose the day the step-down ends, after today.")
     elif until > today + datetime.timedelta(days=STEP_DOWN_MAX_DAYS):
         errors["step_down_until"] = _("A step-down lasts at most a year.")
-    if errors:
-        raise ValidationError(errors)
-    return per_month, until
+    return errors
+
+
+def _start_errors(
+    *,
+    kind: str,
+    reason: str,
+    reason_detail: str,
+    note: str,
+    per_month: int | None,
+    until: datetime.date | None,
+) -> dict[str, str]:
+    """Every problem with an exit's start at once, by field: the page shows them together,
+    and the form leaves these rules to the service so there is one place for them."""
+    errors = {}
+    if reason not in REASONS_BY_KIND[kind]:
+        errors["reason"] = _(
+            "“%(reason)s” is not a reason for a %(kind)s; choose one of: %(ok)s."
+        ) % {
+            "reason": ExitReason(reason).label,
+            "kind": str(ExitKind(kind).label).lower(),
+            "ok": ", ".join(str(ExitReason(r).label) for r in REASONS_BY_KIND[kind]),
+        }
+    if reason == ExitReason.OTHER and not reason_detail:
+        errors["reason_detail"] = _("Say what happened when the reason is “Other”.")
+    elif len(reason_detail) > REASON_DETAIL_MAX:
+        errors["reason_detail"] = _("Keep what happened under %(max)s characters.") % {
+            "max": REASON_DETAIL_MAX
+        }
+    if len(note) > NOTE_MAX:
+        errors["note"] = _("Keep the note under %(max)s characters.") % {"max": NOTE_MAX}
+    return {**errors, **_plan_errors(kind, per_month, until)}
 
 
 def exit_start(
@@ -211,23 +241,17 @@ def exit_start(
     kind = kind or kind_for_reason(reason)
     if kind not in ExitKind.values:
         raise ValidationError({"kind": _("Choose how support is ending.")})
-    if reason not in REASONS_BY_KIND[kind]:
-        raise ValidationError(
-            {
-                "reason": _("“%(reason)s” is not a reason for a %(kind)s; choose one of: %(ok)s.")
-                % {
-                    "reason": ExitReason(reason).label,
-                    "kind": str(ExitKind(kind).label).lower(),
-                    "ok": ", ".join(str(ExitReason(r).label) for r in REASONS_BY_KIND[kind]),
-                }
-            }
-        )
-    reason_detail = (reason_detail or "").strip()
-    if reason == ExitReason.OTHER and not reason_detail:
-        raise ValidationError(
-            {"reason_detail": _("Say what happened when the reason is “Other”.")}
-        )
-    per_month, until = _checked_plan(kind, step_down_per_month, step_down_until)
+    reason_detail, note = (reason_detail or "").strip(), (note or "").strip()
+    errors = _start_errors(
+        kind=kind,
+        reason=reason,
+        reason_detail=reason_detail,
+        note=note,
+        per_month=step_down_per_month,
+        until=step_down_until,
+    )
+    if errors:
+        raise ValidationError(errors)
     refusal = exit_start_refusal(engagement)
     if refusal:
         raise RuleViolation(refusal)
@@ -244,9 +268,9 @@ def exit_start(
             kind=kind,
             reason=reason,
             reason_detail=reason_detail,
-            note=note.strip(),
-            step_down_per_month=per_month,
-            step_down_until=until,
+            note=note,
+            step_down_per_month=step_down_per_month,
+            step_down_until=step_down_until,
             started_at=timezone.now(),
             started_by=actor,
         )
@@ -260,7 +284,7 @@ def exit_start(
             data={
                 "kind": kind,
                 "reason": reason,
-                **({"step_down_until": until.isoformat()} if until else {}),
+                **({"step_down_until": step_down_until.isoformat()} if step_down_until else {}),
             },
         )
     return exit_
@@ -328,8 +352,10 @@ def step_record(
     if status not in StepStatus.values:
         raise ValidationError({"status": _("Choose done or could not be done.")})
     note = (note or "").strip()
-    if len(note) > 2000:
-        raise ValidationError({"note": _("Keep the note under 2000 characters.")})
+    if len(note) > STEP_NOTE_MAX:
+        raise ValidationError(
+            {"note": _("Keep the note under %(max)s characters.") % {"max": STEP_NOTE_MAX}}
+        )
     with transaction.atomic():
         current = locked_current(engagement)
         ensure_writable(current)
@@ -386,6 +412,11 @@ def exit_complete(
     the list (``RuleViolation.missing``).
     """
     ensure_writable(engagement)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError(
+            {"note": _("Keep the note under %(max)s characters.") % {"max": NOTE_MAX}}
+        )
     with transaction.atomic():
         current = locked_current(engagement)
         ensure_writable(current)
@@ -411,8 +442,8 @@ def exit_complete(
         exit_.completed_at = timezone.now()
         exit_.completed_by = actor
         fields = ["completed_at", "completed_by"]
-        if note.strip():
-            exit_.note = f"{exit_.note}\n\n{note.strip()}".strip()
+        if note:
+            exit_.note = f"{exit_.note}\n\n{note}".strip()
             fields.append("note")
         save_changes(exit_, actor, fields)
         engagement_transition(

@@ -133,6 +133,33 @@ def test_a_step_down_without_a_sound_plan_is_refused(world, per_month, days, fie
     assert not Exit.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"reason": ExitReason.OTHER, "reason_detail": "x" * 401}, "reason_detail"),
+        ({"reason": ExitReason.MOVED, "note": "x" * 4001}, "note"),
+    ],
+)
+def test_the_service_refuses_text_longer_than_the_forms_accept(world, extra, field):
+    with pytest.raises(ValidationError) as refused:
+        exit_start(engagement=world.engagement, actor=world.supporter, **extra)
+
+    assert field in refused.value.message_dict
+    assert not Exit.objects.exists()
+
+
+def test_every_problem_with_a_start_is_named_at_once(world):
+    with pytest.raises(ValidationError) as refused:
+        exit_start(
+            engagement=world.engagement,
+            actor=world.supporter,
+            kind=ExitKind.STEP_DOWN,
+            reason=ExitReason.OTHER,
+        )
+
+    assert {"reason", "step_down_per_month", "step_down_until"} <= set(refused.value.message_dict)
+
+
 def test_a_plan_belongs_to_a_step_down_only(world):
     with pytest.raises(ValidationError):
         exit_start(

@@ -87,6 +87,20 @@ def test_bad_input_on_the_start_page_answers_400_and_starts_nothing(world, clien
     assert _state(world) == State.ACTIVE
 
 
+def test_the_start_page_shows_the_services_reasons_on_their_fields(world, client):
+    client.force_login(world.supporter)
+
+    response = client.post(
+        reverse("exits:start", args=[world.engagement.pk]),
+        {"kind": "planned", "reason": "death", "step_down_per_month": "2"},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["reason"]
+    assert "is not a reason for a planned exit" in response.content.decode()
+    assert not Exit.objects.exists()
+
+
 # The checklist on the engagement page
 
 

@@ -170,3 +170,37 @@ def test_the_referral_page_of_a_new_participant_says_nothing_of_returns(world, c
     page = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
 
     assert "Returning participant." not in page
+
+
+def test_reopening_obeys_the_matching_rules_a_declared_conflict_refuses(world):
+    from alongside.matching.services import conflict_declare
+
+    earlier = closed(world)
+    conflict_declare(
+        profile=world.other_profile, participant=world.participant, actor=world.coordinator
+    )
+
+    with pytest.raises(RuleViolation, match="cannot take this referral"):
+        support_reopen(
+            engagement=earlier, supporter=world.other_supporter, actor=world.coordinator
+        )
+
+    assert not Referral.objects.exists()
+    assert Engagement.objects.filter(participant=world.participant).count() == 1
+
+
+def test_the_closed_engagement_lists_later_support_only_to_those_who_may_see_it(world, client):
+    earlier = closed(world)
+    again = support_reopen(
+        engagement=earlier, supporter=world.other_supporter, actor=world.coordinator
+    )
+    page = reverse("engagements:detail", args=[earlier.pk])
+    later = reverse("engagements:detail", args=[again.pk])
+
+    client.force_login(world.coordinator)
+    assert later in client.get(page).content.decode()
+    # Sunny supported Pat before; the new engagement is Omar's, so she is not told of it.
+    client.force_login(world.supporter)
+    response = client.get(page)
+    assert response.status_code == 200
+    assert later not in response.content.decode()
