@@ -270,22 +270,22 @@ def response_update_endpoint(
     version = if_match_version(request, record)
     if not payload.answers and payload.status != ResponseStatus.COMPLETE:
         raise ValidationError({"answers": ["Send answers to save, or status complete."]})
+    # The services answer the locked copy, loaded with what ResponseOut reads.
     with precondition(record):
         if payload.status == ResponseStatus.COMPLETE:
-            response_complete(
+            saved = response_complete(
                 response=record,
                 actor=request.user,
                 expected_version=version,
                 answers=payload.answers,
             )
         else:
-            response_save(
+            saved = response_save(
                 response=record,
                 actor=request.user,
                 answers=payload.answers,
                 expected_version=version,
             )
-    saved = responses_visible_to(request.user, request.organization).get(pk=record.pk)
-    read_record(request, "api survey response", [saved.engagement.participant_id])
+    read_record(request, "api survey response", [record.engagement.participant_id])
     set_etag(response, saved)
     return saved

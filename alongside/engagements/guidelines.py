@@ -17,6 +17,7 @@ from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
 from alongside.core.services import check_version, save_changes
 from alongside.engagements.models import Engagement, GuidelineExtension
+from alongside.engagements.selectors import closed_notice
 from alongside.engagements.services import due_dates, ensure_writable, locked_current
 
 # Far enough for any real extension; further is almost certainly a typing slip.
@@ -32,8 +33,9 @@ def current_end(engagement: Engagement) -> datetime.date | None:
 
 def extension_refusal(engagement: Engagement) -> str:
     """Why this engagement's guideline cannot be extended at all ("" when it can)."""
-    if engagement.is_closed:
-        return _("This engagement is closed; its record can no longer be changed.")
+    closed = closed_notice(engagement)
+    if closed:
+        return closed
     if not engagement.program.duration_guideline_days:
         return _("%(program)s has no duration guideline: support is open-ended.") % {
             "program": engagement.program

@@ -102,7 +102,7 @@ def due_work(user, organization, *, today: datetime.date | None = None, limit: i
         assessment_due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
     ).order_by("assessment_due_on", "pk")
     endings = visible.filter(
-        state__in=[State.ONBOARDING, State.ACTIVE],
+        state__in=GUIDELINE_STATES,
         guideline_ends_on__lte=today + datetime.timedelta(days=APPROACHING_END_DAYS),
     ).order_by("guideline_ends_on", "pk")
     team_plans = reviews_due(visible, today)

@@ -12,7 +12,7 @@ from alongside.audit.models import AuditEvent
 from alongside.core.errors import RuleViolation, StaleEdit
 from alongside.engagements.guidelines import MAX_AHEAD_DAYS, guideline_extend
 from alongside.engagements.models import Engagement, GuidelineExtension, State
-from alongside.engagements.selectors import engagement_list, guideline_flag
+from alongside.engagements.selectors import due_work, engagement_list, guideline_flag
 from alongside.engagements.timeline import SOURCES, timeline_page
 
 TODAY = datetime.date(2026, 6, 1)
@@ -286,3 +286,13 @@ def test_the_caseload_shows_flags_and_extensions(client, world, django_assert_ma
     everyone = client.get(reverse("engagements:list")).content.decode()
     assert "extended 2 times" in everyone
     assert "concluding" in everyone
+
+
+def test_the_dashboard_and_the_caseload_watch_the_same_engagements(world):
+    _ending_in(world.engagement, -3)
+    for state, watched in ((State.MATCHED, True), (State.EXITING, False)):
+        Engagement.objects.filter(pk=world.engagement.pk).update(state=state)
+        caseload = set(engagement_list(world.coordinator, world.org, guideline="past"))
+        endings = set(due_work(world.coordinator, world.org)["endings"])
+        assert (world.engagement in caseload) is watched
+        assert (world.engagement in endings) is watched
