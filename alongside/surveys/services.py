@@ -217,12 +217,13 @@ def response_start(
     return response
 
 
-def _locked(response: Response, expected_version: int | None) -> Response:
+def _locked(response: Response, actor, expected_version: int | None) -> Response:
     current = (
         Response.objects.select_for_update()
-        .select_related("engagement", "instrument_version__instrument")
+        .select_related("engagement__participant", "instrument_version__instrument")
         .get(pk=response.pk)
     )
+    _ensure_may_continue(current, actor)
     check_version(current, expected_version)
     if current.is_complete:
         raise RuleViolation(_("This response is complete; it can no longer be changed."))
@@ -231,12 +232,28 @@ def _locked(response: Response, expected_version: int | None) -> Response:
     return current
 
 
+def _ensure_may_continue(response: Response, actor) -> None:
+    """A portal draft is the participant's to finish; one the team records is the team's."""
+    if response.method == FillMethod.PORTAL:
+        if actor is None or actor.pk != response.filled_by_id:
+            raise RuleViolation(
+                _("The participant is filling this survey in the portal; only they change it.")
+            )
+    elif actor is not None and actor.pk == response.engagement.participant.user_id:
+        raise RuleViolation(
+            _(
+                "You continue only the surveys you fill in the portal; "
+                "this one was recorded by staff."
+            )
+        )
+
+
 def response_save(
     *, response: Response, actor, answers: dict, expected_version: int | None
 ) -> Response:
     """Save some answers to a draft (None or empty text clears one); the rest are kept."""
     with transaction.atomic():
-        current = _locked(response, expected_version)
+        current = _locked(response, actor, expected_version)
         current.answers = _merged(current.instrument_version, current.answers, answers)
         save_changes(current, actor, ["answers"])
         event_record(
@@ -263,7 +280,7 @@ def response_complete(
     """Complete a draft (with any last answers): refused while required items are open;
     the score, raw score and band are computed by the scoring engine and stored."""
     with transaction.atomic():
-        current = _locked(response, expected_version)
+        current = _locked(response, actor, expected_version)
         version = current.instrument_version
         if answers:
             current.answers = _merged(version, current.answers, answers)

@@ -179,6 +179,24 @@ def test_only_the_participant_fills_in_the_portal(world, who5):
     assert (mine.filled_by, mine.method) == (world.participant_user, "portal")
 
 
+def test_a_portal_draft_is_the_participants_and_a_team_draft_the_teams(world, who5):
+    theirs = response_start(
+        engagement=world.engagement, version=who5, actor=world.participant_user, method="portal"
+    )
+    ours = a_draft(world, who5)
+
+    with pytest.raises(RuleViolation, match="only they change it"):
+        response_save(response=theirs, actor=world.supporter, answers={"1": 3}, expected_version=1)
+    with pytest.raises(RuleViolation, match="only they change it"):
+        response_complete(response=theirs, actor=world.coordinator, expected_version=1)
+    with pytest.raises(RuleViolation, match="recorded by staff"):
+        response_save(
+            response=ours, actor=world.participant_user, answers={"1": 3}, expected_version=1
+        )
+    assert Response.objects.get(pk=theirs.pk).answers == {}
+    assert Response.objects.get(pk=ours.pk).answers == {}
+
+
 def test_a_refused_completion_in_one_go_keeps_nothing(world, who5):
     with pytest.raises(RuleViolation):
         response_record(
