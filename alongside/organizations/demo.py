@@ -477,6 +477,26 @@ def _assessment_signed_by_both(assessment, supporter, signed_at: datetime.dateti
         AssessmentSignature.objects.filter(pk=signature.pk).update(signed_at=signed_at)
 
 
+def _checklist_rows(exit_: Exit) -> list[ConcludingStep]:
+    """A closed exit's checklist as the bulk layer writes it: the steps the kind allowed,
+    the rest not possible with why, recorded between the exit's start and its close."""
+    skipped, why = NOT_POSSIBLE.get(exit_.reason, ([], ""))
+    when = exit_.started_at + (exit_.completed_at - exit_.started_at) / 2
+    return [
+        ConcludingStep(
+            engagement_id=exit_.engagement_id,
+            step=step,
+            status=ConcludingStep.Status.NOT_POSSIBLE
+            if step in skipped
+            else ConcludingStep.Status.DONE,
+            note=why if step in skipped else CONCLUDING_NOTES[step],
+            recorded_at=when,
+            recorded_by_id=exit_.completed_by_id,
+        )
+        for step in ConcludingStep.Step
+    ]
+
+
 def _concluding_checklist(engagement: Engagement, supporter, reason: str) -> None:
     """Work through the concluding checklist as the exit's kind allows, via the service."""
     skipped, why = NOT_POSSIBLE.get(reason, ([], ""))
@@ -2456,11 +2476,21 @@ class _Builder:
         )
         for concern, days in ((first, 4), (second, 2), (third, 30)):
             Concern.objects.filter(pk=concern.pk).update(created_at=self.at(days, 13))
-        # Acknowledged the same afternoon (the urgent one) or the next morning.
-        Concern.objects.filter(pk=second.pk).update(acknowledged_at=self.at(2, 14))
-        Concern.objects.filter(pk=third.pk).update(
-            acknowledged_at=self.at(29, 9), resolved_at=self.at(26, 10)
-        )
+        # Acknowledged (by concern_update) the same afternoon, the urgent one, or the next
+        # morning; resolved days later. The action log keeps the same times.
+        for concern, acknowledged, resolved in (
+            (second, self.at(2, 14), None),
+            (third, self.at(29, 9), self.at(26, 10)),
+        ):
+            Concern.objects.filter(pk=concern.pk).update(acknowledged_at=acknowledged)
+            ConcernAction.objects.filter(concern=concern, kind="acknowledged").update(
+                at=acknowledged
+            )
+            if resolved is not None:
+                Concern.objects.filter(pk=concern.pk).update(resolved_at=resolved)
+                ConcernAction.objects.filter(concern=concern).exclude(kind="acknowledged").update(
+                    at=resolved
+                )
 
     # the walk-through: supporter1's week, Pat's story, supervision ---------------------
 
@@ -3208,6 +3238,10 @@ class _BulkLayer:
 
         StateChange.objects.bulk_create(changes, batch_size=BATCH)
         Exit.objects.bulk_create(exits, batch_size=BATCH)
+        ConcludingStep.objects.bulk_create(
+            (row for exit_ in exits if exit_.completed_at for row in _checklist_rows(exit_)),
+            batch_size=BATCH,
+        )
         with _keep_timestamps(_field(SignedDocument, "recorded_at")):
             SignedDocument.objects.bulk_create(agreements, batch_size=BATCH)
         with _keep_timestamps(_field(Goal, "created_at"), _field(Goal, "updated_at")):

@@ -40,7 +40,7 @@ from alongside.contacts.selectors import overdue_cutoff
 from alongside.core.support import supporter_panel
 from alongside.engagements.models import Engagement, State
 from alongside.engagements.services import missing_for_activation
-from alongside.exits.models import Exit
+from alongside.exits.models import ConcludingStep, Exit
 from alongside.meetings.models import (
     Addendum,
     Meeting,
@@ -521,6 +521,17 @@ def test_the_bulk_layer_follows_the_rules_at_a_small_size(db):
     supervisors = SupervisionSession.objects.exclude(supervisor__username="supervisor")
     assert supervisors.exists()
     assert Contact.objects.count() > 60
+    # Every closed exit worked through its concluding checklist; only an abrupt ending
+    # has steps that could not be done, each with why, recorded before the close.
+    closed_exits = Exit.objects.filter(completed_at__isnull=False)
+    assert closed_exits.count() > 5
+    for exit_ in closed_exits:
+        steps = list(ConcludingStep.objects.filter(engagement_id=exit_.engagement_id))
+        assert len(steps) == len(ConcludingStep.Step)
+        assert all(exit_.started_at <= s.recorded_at <= exit_.completed_at for s in steps)
+        not_possible = [s for s in steps if s.status == ConcludingStep.Status.NOT_POSSIBLE]
+        assert not not_possible or exit_.is_abrupt
+        assert all(s.note for s in not_possible)
     assert Plan.objects.count() > 20
 
     bulk = Participant.objects.filter(user__isnull=True, referrals__isnull=False).distinct()
