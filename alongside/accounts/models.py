@@ -179,6 +179,15 @@ class PeerSupporterProfile(models.Model):
         verbose_name=_("supervisor"),
     )
     accepting = models.BooleanField(_("accepting new participants"), default=True)
+    site = models.ForeignKey(
+        "organizations.Site",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supporters",
+        verbose_name=_("site"),
+        help_text=_("Where they are based; a new engagement of theirs is based there too."),
+    )
 
     class Meta:
         verbose_name = _("peer supporter profile")

@@ -49,6 +49,14 @@ class Engagement(Versioned):
         related_name="returns",
         help_text=_("The earlier engagement of a returning participant."),
     )
+    site = models.ForeignKey(
+        "organizations.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="engagements",
+        help_text=_("Where support is based; from the supporter's site at the match."),
+    )
     state = models.CharField(_("state"), max_length=20, choices=State.choices)
     state_changed_at = models.DateTimeField()
     started_on = models.DateField(_("started on"))

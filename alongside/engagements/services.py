@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alongside.accounts.models import PeerSupporterProfile
 from alongside.audit.services import event_record
 from alongside.core.dates import add_months
 from alongside.core.errors import RuleViolation, StaleEdit
@@ -201,6 +202,16 @@ def locked_current(engagement: Engagement) -> Engagement:
     return current
 
 
+def _site_of(supporter, organization) -> int | None:
+    if supporter is None:
+        return None
+    return (
+        PeerSupporterProfile.objects.filter(user=supporter, organization=organization)
+        .values_list("site_id", flat=True)
+        .first()
+    )
+
+
 def engagement_open(*, referral, supporter, actor) -> Engagement:
     """Start the recovery team for a matched referral: the engagement begins onboarding."""
     now = timezone.now()
@@ -222,6 +233,7 @@ def engagement_open(*, referral, supporter, actor) -> Engagement:
             program=referral.program,
             participant=referral.participant,
             supporter=supporter,
+            site_id=_site_of(supporter, referral.organization),
             referral=referral,
             previous=previous,
             state=State.MATCHED,

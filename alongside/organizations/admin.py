@@ -3,7 +3,7 @@ from django.contrib import admin
 from alongside.agreements.admin import DocumentRequirementInline
 from alongside.core.admin import OrganizationScopedAdmin, OrganizationScopedInline
 from alongside.matching.models import MatchingWeights
-from alongside.organizations.models import Organization, Program
+from alongside.organizations.models import Organization, Program, Site
 
 
 @admin.register(Organization)
@@ -34,3 +34,10 @@ class ProgramAdmin(OrganizationScopedAdmin):
         "is_active",
     ]
     list_filter = ["organization", "is_active"]
+
+
+@admin.register(Site)
+class SiteAdmin(OrganizationScopedAdmin):
+    list_display = ["name", "organization"]
+    list_filter = ["organization"]
+    search_fields = ["name"]

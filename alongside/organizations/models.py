@@ -22,6 +22,25 @@ class Organization(models.Model):
         return self.name
 
 
+class Site(models.Model):
+    """A place an organization works from (a drop-in center, a respite house): reports
+    can be filtered by it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="sites")
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"), max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="site_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Program(models.Model):
     """A service line with its own duration guideline and required documents."""
 

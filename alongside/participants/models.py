@@ -9,6 +9,41 @@ from alongside.accounts.models import LANGUAGE_CHOICES
 from alongside.participants.validators import validate_birth_date, validate_phone
 
 
+class GenderIdentity(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NONBINARY = "nonbinary", _("Non-binary")
+    ANOTHER = "another", _("Another gender identity")
+    DECLINED = "declined", _("Prefers not to say")
+
+
+class RaceEthnicity(models.TextChoices):
+    """As funders commonly ask (US Census categories, more than one may apply)."""
+
+    AMERICAN_INDIAN = "american_indian", _("American Indian or Alaska Native")
+    ASIAN = "asian", _("Asian")
+    BLACK = "black", _("Black or African American")
+    HISPANIC = "hispanic", _("Hispanic or Latino/a/e")
+    MIDDLE_EASTERN = "middle_eastern", _("Middle Eastern or North African")
+    PACIFIC_ISLANDER = "pacific_islander", _("Native Hawaiian or Pacific Islander")
+    WHITE = "white", _("White")
+    ANOTHER = "another", _("Another race or ethnicity")
+    DECLINED = "declined", _("Prefers not to say")
+
+
+class VeteranStatus(models.TextChoices):
+    YES = "yes", _("Veteran")
+    NO = "no", _("Not a veteran")
+    DECLINED = "declined", _("Prefers not to say")
+
+
+def validate_race_ethnicity(value) -> None:
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(value, list) or any(v not in RaceEthnicity.values for v in value):
+        raise ValidationError(_("Choose from the listed races and ethnicities."))
+
+
 class Participant(models.Model):
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="participants"
@@ -33,6 +68,16 @@ class Participant(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
+    # Demographics for funder reports, as the person chose to tell us; empty = not recorded.
+    gender = models.CharField(
+        _("gender identity"), max_length=20, choices=GenderIdentity.choices, blank=True
+    )
+    race_ethnicity = models.JSONField(
+        _("race and ethnicity"), default=list, blank=True, validators=[validate_race_ethnicity]
+    )
+    veteran_status = models.CharField(
+        _("veteran"), max_length=10, choices=VeteranStatus.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alongside.accounts.models import LANGUAGE_CHOICES, Gender, TimeOfWeek, experience_choices
-from alongside.participants.models import Participant
+from alongside.participants.models import Participant, RaceEthnicity
 from alongside.participants.validators import validate_birth_date, validate_phone
 from alongside.referrals.models import ContactChannel, Referral, Source, Urgency
 
@@ -23,8 +23,22 @@ class ParticipantForm(forms.ModelForm):
             "preferred_language",
             "phone",
             "email",
+            "gender",
+            "race_ethnicity",
+            "veteran_status",
         ]
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "gender": _("Optional, as they describe themselves; for funder reports."),
+            "race_ethnicity": _("Optional; any that apply, as they describe themselves."),
+        }
+
+    race_ethnicity = forms.MultipleChoiceField(
+        label=_("Race and ethnicity"),
+        choices=RaceEthnicity.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 class ReferralForm(forms.ModelForm):

@@ -36,6 +36,9 @@ PARTICIPANT_FIELDS = (
     "preferred_language",
     "phone",
     "email",
+    "gender",
+    "race_ethnicity",
+    "veteran_status",
 )
 # Punctuation people type in phone numbers; stripped in the database to compare digits.
 _PHONE_PUNCTUATION = " -().+/"
