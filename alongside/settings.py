@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "alongside.assessments",
     "alongside.exits",
     "alongside.concerns",
+    "alongside.reports",
     "alongside.surveys",
     "alongside.notifications",
     "alongside.portal",
@@ -278,6 +279,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+
+# The meetings export streams up to this many rows; more is built in the background.
+ALONGSIDE_EXPORT_INLINE_ROWS = int(os.environ.get("ALONGSIDE_EXPORT_INLINE_ROWS", "1000000"))
 
 # Background work (design.md §5): tasks are rows in the database, run by
 # `manage.py db_worker`; no broker. docs/meetings.md says what runs and when.

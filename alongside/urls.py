@@ -28,6 +28,7 @@ urlpatterns = [
     path("engagements/", include("alongside.assessments.urls")),
     path("engagements/", include("alongside.exits.urls")),
     path("concerns/", include("alongside.concerns.urls")),
+    path("reports/", include("alongside.reports.urls")),
     path("portal/", include("alongside.portal.urls")),
     path("notifications/", include("alongside.notifications.urls")),
     path("api/v1/", api.urls),

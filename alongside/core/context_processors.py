@@ -12,6 +12,7 @@ NAVIGATION = [
     (Cap.ENGAGEMENTS_VIEW, "engagements:list", _("Engagements")),
     (Cap.ENGAGEMENTS_VIEW, "meetings:week", _("Week")),
     (Cap.CONCERNS_TRIAGE, "concerns:list", _("Concerns")),
+    (Cap.REPORTS_VIEW, "reports:index", _("Reports")),
     (Cap.SUPERVISION_VIEW, "supervision:list", _("Supervision")),
     (Cap.PORTAL_VIEW, "portal:home", _("My support")),
     (Cap.PROFILE_EDIT, "accounts:profile", _("My profile")),

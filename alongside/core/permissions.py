@@ -55,6 +55,8 @@ class Cap(StrEnum):
     # participant fills their own in the portal.
     SURVEYS_RECORD = "surveys.record"
     SURVEYS_FILL = "surveys.fill"
+    # Aggregate reports for funders (small cells suppressed) and their exports.
+    REPORTS_VIEW = "reports.view"
 
 
 _CLINICAL_STAFF = {
@@ -87,6 +89,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.MATCHING_ASSIGN,
             Cap.CONCERNS_TRIAGE,
             Cap.ENGAGEMENTS_EXTEND,
+            Cap.REPORTS_VIEW,
         }
     ),
     Role.SUPERVISOR: frozenset(_CLINICAL_STAFF | {Cap.SUPERVISION_RECORD, Cap.SUPERVISION_VIEW}),

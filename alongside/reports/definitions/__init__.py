@@ -1,0 +1,1 @@
+"""One module per report; each registers its build function (registry.register)."""

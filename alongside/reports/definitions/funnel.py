@@ -1,0 +1,122 @@
+"""Referral funnel: of the referrals received in the period, how many were screened,
+matched, became active and exited, with the median days between the steps. One query:
+each referral with its engagement's dates and its first contact."""
+
+from __future__ import annotations
+
+from django.db.models import Min, OuterRef, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from alongside.contacts.models import Contact
+from alongside.meetings.models import Meeting, MeetingStatus
+from alongside.referrals.models import Referral
+from alongside.reports.definitions.common import in_period, median_days, share
+from alongside.reports.filters import ReportFilters
+from alongside.reports.registry import register
+from alongside.reports.result import Cell, Chart, Row, Table
+
+
+def _first(queryset, field: str) -> Subquery:
+    return Subquery(
+        queryset.filter(engagement_id=OuterRef("engagement__pk"))
+        .order_by()
+        .values("engagement_id")
+        .annotate(first=Min(field))
+        .values("first")[:1]
+    )
+
+
+@register(
+    "funnel",
+    gettext_lazy("Referral funnel"),
+    gettext_lazy(
+        "Referrals received in the period: how many were screened, matched, became "
+        "active and exited, and how long each step took."
+    ),
+)
+def build(filters: ReportFilters) -> list[Table]:
+    referrals = Referral.objects.filter(
+        in_period(filters, "received_at"),
+        organization_id=filters.organization_id,
+        program_id__in=filters.program_ids,
+    )
+    if filters.supporter_id:
+        referrals = referrals.filter(engagement__supporter_id=filters.supporter_id)
+    if filters.site_id:
+        referrals = referrals.filter(engagement__site_id=filters.site_id)
+    rows = referrals.annotate(
+        first_contact=_first(Contact.objects.all(), "occurred_at"),
+        first_meeting=_first(Meeting.objects.filter(status=MeetingStatus.HELD), "starts_at"),
+    ).values_list(
+        "participant_id",
+        "received_at",
+        "screened_at",
+        "matched_at",
+        "engagement__activated_on",
+        "engagement__closed_on",
+        "first_contact",
+        "first_meeting",
+    )
+    steps = {key: set() for key in ("received", "screened", "matched", "active", "exited")}
+    to_screen, to_contact, to_match, to_active = [], [], [], []
+    for person, received, screened, matched, active, closed, contact, meeting in rows:
+        steps["received"].add(person)
+        if screened:
+            steps["screened"].add(person)
+            to_screen.append((screened - received).total_seconds() / 86400)
+        if matched:
+            steps["matched"].add(person)
+            to_match.append((matched - received).total_seconds() / 86400)
+        if active:
+            steps["active"].add(person)
+            if matched:
+                to_active.append(float((active - matched.date()).days))
+        if closed:
+            steps["exited"].add(person)
+        firsts = [t for t in (contact, meeting) if t is not None and t >= received]
+        if firsts:
+            to_contact.append((min(firsts) - received).total_seconds() / 86400)
+    labels = {
+        "received": _("Received"),
+        "screened": _("Screened"),
+        "matched": _("Matched"),
+        "active": _("Active"),
+        "exited": _("Exited"),
+    }
+    received = len(steps["received"])
+    funnel_rows, previous = [], received
+    for key, label in labels.items():
+        n = len(steps[key])
+        funnel_rows.append(
+            Row(label, [Cell(n, people=n), share(n, received, n), share(n, previous, n)])
+        )
+        previous = n
+    timing = [
+        (_("Received → screened"), to_screen),
+        (_("Received → first contact"), to_contact),
+        (_("Received → matched"), to_match),
+        (_("Matched → active"), to_active),
+    ]
+    return [
+        Table(
+            key="funnel",
+            title=_("From referral to exit"),
+            label_header=_("Step"),
+            columns=[_("People"), _("% of received"), _("% of the step before")],
+            rows=funnel_rows,
+            chart=Chart("bars", column=0),
+            note=_("People referred in the period, followed to today."),
+        ),
+        Table(
+            key="timing",
+            title=_("Days between steps"),
+            label_header=_("Between"),
+            columns=[_("Median days"), _("People")],
+            rows=[
+                Row(label, [median_days(days), Cell(len(days), people=len(days))])
+                for label, days in timing
+            ],
+            chart=Chart("bars", column=0, unit=" d"),
+        ),
+    ]
