@@ -32,6 +32,7 @@ from alongside.plans.models import Goal
 from alongside.plans.services import step_create
 from alongside.plans.testing import a_formal_plan, a_goal
 from alongside.referrals.models import Referral
+from alongside.reports.services import build_request, build_run, saved_report_create
 from alongside.supervision.models import FollowUp
 from alongside.supervision.services import session_record
 from alongside.surveys.services import response_record, response_start
@@ -125,6 +126,27 @@ def _goal(world):
         created_by=world.supporter,
     )
     return {"pk": goal.pk}
+
+
+def _saved_report(world):
+    saved = saved_report_create(
+        owner=world.coordinator,
+        organization=world.org,
+        report="volume",
+        title="Volume",
+        params={},
+        period="previous_month",
+        fmt="csv",
+        monthly=True,
+    )
+    return {"pk": saved.pk}
+
+
+def _report_build(world):
+    build = build_request(
+        user=world.coordinator, organization=world.org, report="volume", params={}, fmt="csv"
+    )
+    return {"pk": build_run(build).pk}
 
 
 def _concern(world):
@@ -589,6 +611,20 @@ ACCESS = {
     "consents:pdf": (_consent, "get", ENGAGEMENT_READ),
     "consents:disclosure_pdf": (_disclosure, "get", ENGAGEMENT_READ),
     "consents:portal_pdf": (_consent, "get", PORTAL_PAGE),
+    "reports:index": (_none, "get", COORDINATOR_PAGE),
+    "reports:report": (lambda world: {"name": "volume"}, "get", COORDINATOR_PAGE),
+    "reports:download": (lambda world: {"name": "funnel", "fmt": "csv"}, "get", COORDINATOR_PAGE),
+    "reports:save": (lambda world: {"name": "volume"}, "get", COORDINATOR_PAGE),
+    "reports:meetings_csv": (_none, "get", COORDINATOR_PAGE),
+    "reports:meetings_build": (
+        _none,
+        "post",
+        {**COORDINATOR_PAGE, "coordinator": 302, "outsider": 302},
+    ),
+    "reports:saved": (_none, "get", COORDINATOR_PAGE),
+    "reports:saved_build": (_saved_report, "post", {**COORDINATOR_RECORD, "coordinator": 302}),
+    "reports:saved_delete": (_saved_report, "post", {**COORDINATOR_RECORD, "coordinator": 302}),
+    "reports:build_download": (_report_build, "get", COORDINATOR_RECORD),
 }
 
 # The API answers JSON: 401 without credentials instead of a redirect.
