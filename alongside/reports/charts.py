@@ -83,8 +83,10 @@ def bars_svg(table: Table) -> str:
 
 
 def stacked_svg(table: Table) -> str:
-    """Each row's columns as shares of one 100 % bar, with a legend."""
+    """Each row's parts as shares of one 100 % bar, with a legend (a total column is the
+    whole, not a part)."""
     rows = [row for row in table.rows if not row.is_total]
+    series = len(table.columns) - (1 if table.row_total else 0)
     plot_w = WIDTH - LABEL_W - 10
     legend_h = 16
     height = TOP * 2 + len(rows) * (BAR_H + GAP) + legend_h
@@ -92,15 +94,16 @@ def stacked_svg(table: Table) -> str:
     for i, row in enumerate(rows):
         y = TOP + i * (BAR_H + GAP)
         parts.append(_label(y, row.label))
-        if any(cell.suppressed for cell in row.cells):
+        cells = row.cells[:series]
+        if any(cell.suppressed for cell in cells):
             parts.append(
                 f'<text x="{LABEL_W + 2}" y="{y + BAR_H - 3}" fill="{MUTED}" '
                 f'font-style="italic" font-size="10">{escape(_("suppressed"))}</text>'
             )
             continue
-        total = sum(_num(cell.value) for cell in row.cells) or 1
+        total = sum(_num(cell.value) for cell in cells) or 1
         x = float(LABEL_W)
-        for j, cell in enumerate(row.cells):
+        for j, cell in enumerate(cells):
             width = round(plot_w * _num(cell.value) / total, 1)
             if width <= 0:
                 continue
@@ -113,7 +116,7 @@ def stacked_svg(table: Table) -> str:
             x += width
     y = height - legend_h + 4
     x = float(LABEL_W)
-    for j, name in enumerate(table.columns):
+    for j, name in enumerate(table.columns[:series]):
         parts.append(
             f'<rect fill="{SERIES[j % len(SERIES)]}" x="{x}" y="{y}" width="8" height="8"/>'
             f'<text x="{x + 10}" y="{y + 8}" fill="{INK}" font-size="9">{escape(name)}</text>'

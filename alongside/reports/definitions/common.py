@@ -73,7 +73,7 @@ def count(people: Iterable) -> Cell:
 
 def median_days(days: list[float]) -> Cell:
     """The median of whole days, about the people it was measured on."""
-    value = round(statistics.median(days), 1) if days else None
+    value = round(float(statistics.median(days)), 1) if days else None
     return Cell(value, people=len(days))
 
 
