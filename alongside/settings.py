@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "alongside.notifications",
     "alongside.portal",
     "alongside.api",
+    "alongside.fhir",
+    "alongside.records",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "alongside.api.throttle.ApiRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -301,3 +304,6 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Requests a minute each API caller (token, signed-in user, else address) may make; 0: no
+# limit. Counted in the cache above, so set REDIS_URL when several app servers run.
+ALONGSIDE_API_RATE_LIMIT = env_int("ALONGSIDE_API_RATE_LIMIT", 600)

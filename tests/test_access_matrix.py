@@ -149,6 +149,11 @@ def _report_build(world):
     return {"pk": build_run(build).pk}
 
 
+def _own_token(world):
+    api_token_issue(user=world.supporter, name="Calendar sync")
+    return {"pk": world.supporter.api_tokens.get().pk}
+
+
 def _concern(world):
     concern = Concern.objects.create(
         organization=world.org,
@@ -625,6 +630,17 @@ ACCESS = {
     "reports:saved_build": (_saved_report, "post", {**COORDINATOR_RECORD, "coordinator": 302}),
     "reports:saved_delete": (_saved_report, "post", {**COORDINATOR_RECORD, "coordinator": 302}),
     "reports:build_download": (_report_build, "get", COORDINATOR_RECORD),
+    "api_tokens:list": (_none, "get", SIGNED_IN),
+    "api_tokens:create": (_none, "get", SIGNED_IN),
+    # A token is its owner's alone: anyone else's lookup finds nothing.
+    "api_tokens:revoke": (
+        _own_token,
+        "get",
+        {"anonymous": SIGN_IN, "supporter": 200, "default": 404},
+    ),
+    "portal:record": (_none, "get", PORTAL_PAGE),
+    "portal:record_download": (lambda world: {"fmt": "fhir"}, "get", PORTAL_PAGE),
+    "records:request": (_participant, "get", COORDINATOR_RECORD),
 }
 
 # The API answers JSON: 401 without credentials instead of a redirect.
@@ -652,9 +668,99 @@ def _credentials(world):
     return None  # filled in per persona by the test
 
 
+def _concern_id(world):
+    return {"concern_id": _concern(world)["pk"]}
+
+
+def _step_ids(world):
+    goal = Goal.objects.get(pk=_goal(world)["pk"])
+    step = step_create(
+        goal=goal, actor=world.supporter, text="Call the choir", owner="participant"
+    )
+    return {"goal_id": goal.pk, "step_id": step.pk}
+
+
 # url name -> (kwargs factory, method, body factory, expectations); requests carry the
 # persona's bearer token.
 API_ACCESS = {
+    "api:participant_fhir": (
+        lambda world: {"participant_id": world.participant.pk},
+        "get",
+        None,
+        {**API_READ, "participant_user": 200},
+    ),
+    "api:engagement_fhir": (
+        _engagement_id,
+        "get",
+        None,
+        {**API_READ, "participant_user": 200},
+    ),
+    "api:report_list": (_none, "get", None, API_COORDINATOR),
+    "api:report_read": (lambda world: {"name": "volume"}, "get", None, API_COORDINATOR),
+    "api:referral_screen_endpoint": (
+        lambda world: {"referral_id": _referral(world)["pk"]},
+        "post",
+        lambda world: {"decision": "waitlist", "priority": 2},
+        API_COORDINATOR_RECORD,
+    ),
+    "api:engagement_extend_endpoint": (
+        _engagement_id,
+        "post",
+        lambda world: {
+            "until": (timezone.localdate() + datetime.timedelta(days=400)).isoformat(),
+            "reason": "Housing move.",
+        },
+        {**API_COORDINATOR_RECORD, "coordinator": 428},
+    ),
+    "api:assessment_update_endpoint": (
+        _assessment_id,
+        "patch",
+        lambda world: {"measure": "Weekly"},
+        {**API_WRITE, "default": 428},
+    ),
+    "api:step_create_endpoint": (
+        _goal_id,
+        "post",
+        lambda world: {"text": "Call the choir"},
+        {**API_WRITE, "default": 201},
+    ),
+    "api:step_update_endpoint": (
+        _step_ids,
+        "patch",
+        lambda world: {"notes": "x"},
+        {**API_WRITE, "default": 428},
+    ),
+    "api:check_in_create_endpoint": (
+        _goal_id,
+        "post",
+        lambda world: {"rating": 3},
+        {**API_WRITE, "default": 201},
+    ),
+    "api:concern_acknowledge_endpoint": (_concern_id, "post", None, API_COORDINATOR_RECORD),
+    "api:concern_assign_endpoint": (
+        _concern_id,
+        "post",
+        lambda world: {"handler": world.coordinator.pk},
+        API_COORDINATOR_RECORD,
+    ),
+    "api:concern_action_endpoint": (
+        _concern_id,
+        "post",
+        lambda world: {"text": "Called Pat."},
+        {**API_COORDINATOR_RECORD, "coordinator": 201},
+    ),
+    "api:concern_status_endpoint": (
+        _concern_id,
+        "post",
+        lambda world: {"status": "in_review"},
+        API_COORDINATOR_RECORD,
+    ),
+    "api:concern_inform_endpoint": (
+        _concern_id,
+        "post",
+        lambda world: {"how": "phone"},
+        API_COORDINATOR_RECORD,
+    ),
     "api:api-root": (_none, "get", None, {"default": 404}),
     "api:openapi-json": (_none, "get", None, {"default": 200}),
     "api:token_issue": (_none, "post", _credentials, {"anonymous": 401, "default": 200}),
@@ -897,7 +1003,8 @@ def test_api_access(client, world, url_name, persona):
     body = make_body(world) if make_body else None
     if persona != "anonymous":
         user = getattr(world, persona)
-        headers["Authorization"] = f"Bearer {api_token_issue(user=user)}"
+        token = api_token_issue(user=user, scopes=["read", "write", "export"])
+        headers["Authorization"] = f"Bearer {token}"
         if make_body is _credentials:
             body = {"username": user.username, "password": PASSWORD}
     elif make_body is _credentials:

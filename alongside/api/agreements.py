@@ -15,7 +15,7 @@ from alongside.agreements.models import DocumentTemplate, SignedDocument
 from alongside.agreements.selectors import signed_documents_visible_to
 from alongside.agreements.services import document_record_paper
 from alongside.api.auth import require
-from alongside.api.pagination import page
+from alongside.api.pagination import page, within_days
 from alongside.api.schemas import (
     ERRORS,
     AgreementIn,
@@ -41,6 +41,9 @@ def agreement_list(request: HttpRequest, params: Query[AgreementParams]) -> dict
     queryset = _visible(request).order_by("-signed_at", "-pk")
     if params.engagement is not None:
         queryset = queryset.filter(engagement_id=params.engagement)
+    if params.participant is not None:
+        queryset = queryset.filter(engagement__participant_id=params.participant)
+    queryset = within_days(queryset, "signed_at", params)
     return page(
         request,
         queryset,

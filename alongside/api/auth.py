@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 from axes.helpers import get_cool_off
@@ -10,13 +12,20 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from alongside.api.models import Scope
 from alongside.api.schemas import Credentials, Detail, Invalid, Token
-from alongside.api.services import api_token_authenticate, api_token_issue, api_token_revoke
+from alongside.api.services import (
+    TokenExpired,
+    api_token_authenticate,
+    api_token_issue,
+    api_token_revoke,
+)
 from alongside.core.middleware import SESSION_ORGANIZATION_KEY, organization_for
 from alongside.core.permissions import Cap, has_capability
 
@@ -27,13 +36,45 @@ def _act_as(request: HttpRequest, user, preferred_organization_id: int | None) -
     request.organization = organization_for(user, preferred_organization_id)
 
 
+# Which scope a request needs, decided here and nowhere else. Exports hand out whole
+# records or aggregate reports, so they need "export" (and only that: an export-only token
+# can feed a reporting tool without reading or changing anything else). An endpoint opts in
+# by its path: add a pattern here when adding an export endpoint.
+EXPORT_PATHS = (
+    re.compile(r"/fhir/?$"),  # a participant's record as FHIR R4
+    re.compile(r"^/api/v1/reports/."),  # a funder report (the list of their names is a read)
+)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Revoking the very token in use is always allowed, whatever its scopes.
+SCOPE_FREE = frozenset({("DELETE", "/api/v1/auth/token")})
+
+
+def scope_needed(request: HttpRequest) -> str | None:
+    """The scope this request needs from a token, or None when any token will do."""
+    path = request.path_info
+    if (request.method, path.rstrip("/")) in SCOPE_FREE:
+        return None
+    if any(pattern.search(path) for pattern in EXPORT_PATHS):
+        return Scope.EXPORT
+    return Scope.READ if request.method in READ_METHODS else Scope.WRITE
+
+
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``; a presented but unknown token is refused outright."""
+    """``Authorization: Bearer <token>``; a presented but unknown, expired or too narrow
+    token is refused outright (401, 401, 403), never passed on to the session."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        api_token = api_token_authenticate(token.strip())
+        try:
+            api_token = api_token_authenticate(token.strip())
+        except TokenExpired as expired:
+            raise AuthenticationError(message=str(expired)) from None
         if api_token is None:
             raise AuthenticationError(message="The token is not valid. Ask for a new one.")
+        needed = scope_needed(request)
+        if needed is not None and not api_token.allows(needed):
+            raise PermissionDenied(
+                f"This token's scopes ({api_token.scope_list}) do not include {needed}."
+            )
         request.api_token = api_token
         _act_as(request, api_token.user, None)
         return api_token.user
@@ -79,6 +120,9 @@ router = Router(tags=["auth"])
     auth=None,
     response={200: Token, 401: Detail, 422: Invalid, 429: Detail},
     summary="Exchange a username and password for a token",
+    description="The token reads and writes unless `scopes` says otherwise, and never "
+    "expires unless `expires_in_days` is given. People can also create and revoke "
+    "tokens on the page /accounts/api-tokens/.",
 )
 def token_issue(request: HttpRequest, credentials: Credentials) -> Token:
     """Goes through django.contrib.auth.authenticate so login throttling (axes) applies."""
@@ -96,7 +140,20 @@ def token_issue(request: HttpRequest, credentials: Credentials) -> Token:
     if user is None:
         raise AuthenticationError(message="Wrong username or password.")
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    return Token(token=api_token_issue(user=user))
+    expires_at = (
+        timezone.now() + timedelta(days=credentials.expires_in_days)
+        if credentials.expires_in_days
+        else None
+    )
+    raw = api_token_issue(
+        user=user, name=credentials.name, scopes=credentials.scopes, expires_at=expires_at
+    )
+    return Token(
+        token=raw,
+        scopes=[s for s in Scope.values if s in credentials.scopes],
+        name=credentials.name,
+        expires_at=expires_at,
+    )
 
 
 @router.delete(

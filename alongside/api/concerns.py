@@ -1,8 +1,14 @@
-"""Concerns: list, read, raise (design.md §7), under the pages' rules.
+"""Concerns: list, read, raise, and triage (design.md §7), under the pages' rules.
 
 Every fetch goes through ``alongside.concerns.selectors.concerns_visible_to``: a concern
 about a staff member answers 404 to them and to their supervisors. Whoever raised a
 concern reads its status; only those who triage it read how it is handled.
+
+Triage is what the concern's page offers a coordinator (``concerns.triage``): acknowledge,
+assign a handler, record an action, set the status (resolving needs what was done), and
+record that the person who raised it was told. Each is its own ``POST``, decided by the
+domain service against the concern as stored now (locked), so two coordinators acting at
+once cannot both acknowledge it. A concern's report itself is never edited.
 """
 
 from __future__ import annotations
@@ -10,15 +16,33 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from alongside.api.pagination import page
-from alongside.api.schemas import ERRORS, Page, PageParams, RuleRefusal, text
+from alongside.api.auth import require
+from alongside.api.pagination import page, within_days
+from alongside.api.schemas import ERRORS, DatedParams, InputSchema, Page, RuleRefusal, text
 from alongside.audit.services import read_record
-from alongside.concerns.models import Category, Concern, ConcernUrgency, RaisedThrough
-from alongside.concerns.selectors import concerns_visible_to, staff_of
-from alongside.concerns.services import concern_raise
+from alongside.concerns.models import (
+    Category,
+    Concern,
+    ConcernAction,
+    ConcernStatus,
+    ConcernUrgency,
+    InformedHow,
+    RaisedThrough,
+)
+from alongside.concerns.selectors import concern_handlers, concerns_visible_to, staff_of
+from alongside.concerns.services import (
+    concern_acknowledge,
+    concern_action_record,
+    concern_assign,
+    concern_inform,
+    concern_raise,
+    concern_update,
+)
 from alongside.core.errors import RuleViolation
 from alongside.core.permissions import (
     Cap,
@@ -32,7 +56,7 @@ from alongside.engagements.services import OPEN_STATES
 router = Router(tags=["concerns"])
 
 
-class ConcernIn(Schema):
+class ConcernIn(InputSchema):
     category: Category
     urgency: ConcernUrgency = ConcernUrgency.NORMAL
     description: text(8000, min_length=1)  # type: ignore[valid-type]
@@ -44,6 +68,13 @@ class ConcernIn(Schema):
     wants_different_supporter: bool = Field(
         False, description="Participant: I would like a different peer supporter."
     )
+
+
+class ActionOut(Schema):
+    kind: str = Field(description="acknowledged, assigned, action, a status, or informed.")
+    text: str
+    actor: int
+    at: datetime.datetime
 
 
 class ConcernOut(Schema):
@@ -63,7 +94,51 @@ class ConcernOut(Schema):
     handled_by: int | None = None
     resolution: str | None = None
     informed_at: datetime.datetime | None = None
+    informed_how: str | None = None
     needs_outside_line: bool | None = None
+    acknowledged_by: int | None = None
+    actions: list[ActionOut] | None = Field(
+        None, description="The handling log, oldest first (triagers only)."
+    )
+
+
+class ConcernParams(DatedParams):
+    """``since`` / ``until`` bound the day it was raised."""
+
+    status: ConcernStatus | None = Field(
+        None, description=f"Only concerns with this status: {', '.join(ConcernStatus.values)}."
+    )
+    category: Category | None = None
+    urgency: ConcernUrgency | None = None
+    engagement: int | None = Field(None, description="Only the concerns about this engagement.")
+
+
+class HandlerIn(InputSchema):
+    handler: int = Field(
+        description="A coordinator who may handle it: not the person it is about, nor their "
+        "supervisor; for a concern about an engagement, one of its program."
+    )
+
+
+ActionText = text(4000, min_length=1)  # the field below is named text too
+
+
+class ActionIn(InputSchema):
+    text: ActionText = Field(description="What was done.")  # type: ignore[valid-type]
+
+
+class StatusIn(InputSchema):
+    status: ConcernStatus = Field(
+        description="open, in_review or resolved; resolved needs resolution (409 otherwise)."
+    )
+    resolution: text(8000) = Field(  # type: ignore[valid-type]
+        "", description="Actions and resolution; replaces the text kept (empty keeps it)."
+    )
+
+
+class InformIn(InputSchema):
+    how: InformedHow = Field(description=f"One of {', '.join(InformedHow.values)}.")
+    when: datetime.datetime | None = Field(None, description="Not in the future; default now.")
 
 
 def _may_use(request: HttpRequest) -> frozenset:
@@ -93,7 +168,13 @@ def _out(concern: Concern, triager: bool, user) -> dict:
             handled_by=concern.handled_by_id,
             resolution=concern.resolution,
             informed_at=concern.informed_at,
+            informed_how=concern.informed_how,
             needs_outside_line=concern.needs_outside_line,
+            acknowledged_by=concern.acknowledged_by_id,
+            actions=[
+                {"kind": a.kind, "text": a.text, "actor": a.actor_id, "at": a.at}
+                for a in concern.actions.all()
+            ],
         )
     return out
 
@@ -102,14 +183,27 @@ def _participant_of(concern: Concern) -> int | None:
     return concern.engagement.participant_id if concern.engagement_id else None
 
 
-@router.get("", summary="List concerns", response={200: Page[ConcernOut], **ERRORS})
-def concern_list(request: HttpRequest, params: Query[PageParams]) -> dict:
-    caps = _may_use(request)
-    queryset = (
+def _visible(request: HttpRequest):
+    """In scope, with what ``_out`` reads: the engagement and the handling log."""
+    return (
         concerns_visible_to(request.user, request.organization)
         .select_related("engagement")
-        .order_by("-created_at", "-pk")
+        .prefetch_related(Prefetch("actions", queryset=ConcernAction.objects.order_by("at", "pk")))
     )
+
+
+@router.get("", summary="List concerns", response={200: Page[ConcernOut], **ERRORS})
+def concern_list(request: HttpRequest, params: Query[ConcernParams]) -> dict:
+    """Newest first."""
+    caps = _may_use(request)
+    queryset = _visible(request).order_by("-created_at", "-pk")
+    for name in ("status", "category", "urgency"):
+        value = getattr(params, name)
+        if value is not None:
+            queryset = queryset.filter(**{name: value})
+    if params.engagement is not None:
+        queryset = queryset.filter(engagement_id=params.engagement)
+    queryset = within_days(queryset, "created_at", params)
     result = page(
         request,
         queryset,
@@ -125,10 +219,7 @@ def concern_list(request: HttpRequest, params: Query[PageParams]) -> dict:
 @router.get("/{concern_id}", summary="Read a concern", response={200: ConcernOut, **ERRORS})
 def concern_read(request: HttpRequest, concern_id: int) -> dict:
     caps = _may_use(request)
-    concern = get_or_404(
-        concerns_visible_to(request.user, request.organization).select_related("engagement"),
-        pk=concern_id,
-    )
+    concern = get_or_404(_visible(request), pk=concern_id)
     read_record(request, "api concern", [p for p in [_participant_of(concern)] if p])
     return _out(concern, Cap.CONCERNS_TRIAGE in caps, request.user)
 
@@ -178,3 +269,89 @@ def concern_create_endpoint(request: HttpRequest, payload: ConcernIn) -> Status:
     if engagement is not None:
         read_record(request, "api concern", [engagement.participant_id])
     return Status(201, _out(concern, False, request.user))
+
+
+# Triage ------------------------------------------------------------------------------
+
+TRIAGED = {200: ConcernOut, 409: RuleRefusal, **ERRORS}
+
+
+def _locked(request: HttpRequest, concern_id: int) -> Concern:
+    """The concern as stored now, locked until the transaction ends; 404 out of scope
+    (and for the person it is about and their supervisors)."""
+    require(request, Cap.CONCERNS_TRIAGE)
+    visible = concerns_visible_to(request.user, request.organization)
+    return get_or_404(visible.select_for_update(of=("self",)), pk=concern_id)
+
+
+def _triaged(request: HttpRequest, concern_id: int) -> dict:
+    concern = _visible(request).get(pk=concern_id)
+    read_record(request, "api concern", [p for p in [_participant_of(concern)] if p])
+    return _out(concern, True, request.user)
+
+
+@router.post(
+    "/{concern_id}/acknowledge", summary="Acknowledge a concern (triage)", response=TRIAGED
+)
+def concern_acknowledge_endpoint(request: HttpRequest, concern_id: int) -> dict:
+    """The clock for time to acknowledge stops; an open concern moves to in_review.
+    Acknowledging twice answers 409."""
+    with transaction.atomic():
+        concern = _locked(request, concern_id)
+        concern_acknowledge(concern=concern, actor=request.user)
+    return _triaged(request, concern_id)
+
+
+@router.post("/{concern_id}/assign", summary="Assign a handler (triage)", response=TRIAGED)
+def concern_assign_endpoint(request: HttpRequest, concern_id: int, payload: HandlerIn) -> dict:
+    """Someone who may not handle it (the person it is about, their supervisor, a
+    coordinator of another program) answers 409. It is acknowledged too, if not yet."""
+    with transaction.atomic():
+        concern = _locked(request, concern_id)
+        handler = concern_handlers(concern).filter(pk=payload.handler).first()
+        concern_assign(concern=concern, actor=request.user, handler=handler)
+    return _triaged(request, concern_id)
+
+
+@router.post(
+    "/{concern_id}/actions",
+    summary="Record an action taken (triage)",
+    response={201: ConcernOut, 409: RuleRefusal, **ERRORS},
+)
+def concern_action_endpoint(request: HttpRequest, concern_id: int, payload: ActionIn) -> Status:
+    with transaction.atomic():
+        concern = _locked(request, concern_id)
+        concern_action_record(concern=concern, actor=request.user, text=payload.text)
+    return Status(201, _triaged(request, concern_id))
+
+
+@router.post(
+    "/{concern_id}/status",
+    summary="Set the status: open, in_review, or resolved with what was done (triage)",
+    response=TRIAGED,
+)
+def concern_status_endpoint(request: HttpRequest, concern_id: int, payload: StatusIn) -> dict:
+    """Resolving without a resolution (none sent, none kept) answers 409. Reopening keeps
+    what was written. Whoever sets it first becomes the handler, if there was none."""
+    with transaction.atomic():
+        concern = _locked(request, concern_id)
+        concern_update(
+            concern=concern,
+            actor=request.user,
+            status=payload.status,
+            resolution=payload.resolution,
+        )
+    return _triaged(request, concern_id)
+
+
+@router.post(
+    "/{concern_id}/inform",
+    summary="Record that the person who raised it was told the outcome (triage)",
+    response=TRIAGED,
+)
+def concern_inform_endpoint(request: HttpRequest, concern_id: int, payload: InformIn) -> dict:
+    """A concern raised without a way to reach anyone, or a time in the future, answers 409."""
+    with transaction.atomic():
+        concern = _locked(request, concern_id)
+        concern_inform(concern=concern, actor=request.user, how=payload.how, when=payload.when)
+    return _triaged(request, concern_id)

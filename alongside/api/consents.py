@@ -3,6 +3,9 @@
 Staff see the consents of participants of engagements they may see and record signed
 paper ones (``agreements.record``); a participant's token sees and makes their own,
 signed in the portal. A consent missing a 42 CFR §2.31 element answers 422 naming it.
+
+A signed consent is never edited: changing who may receive what means revoking it and
+recording a new one, which the participant signs. So there is no PATCH here.
 """
 
 from __future__ import annotations
@@ -11,16 +14,19 @@ import datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from alongside.api.auth import require
-from alongside.api.pagination import page
-from alongside.api.schemas import ERRORS, Page, PageParams, RuleRefusal, text
+from alongside.api.pagination import page, within_days
+from alongside.api.schemas import ERRORS, DatedParams, InputSchema, Page, RuleRefusal, text
 from alongside.audit.services import read_record
 from alongside.consents.models import (
     Category,
     Consent,
+    ConsentStatus,
     Purpose,
     RecipientKind,
     RevocationMethod,
@@ -93,7 +99,7 @@ class ConsentOut(Schema):
         return obj.status()
 
 
-class ConsentIn(Schema):
+class ConsentIn(InputSchema):
     """The elements of the consent; the domain names each one that is missing (422)."""
 
     participant: int | None = Field(
@@ -129,7 +135,30 @@ class ConsentIn(Schema):
         }
 
 
-class RevokeIn(Schema):
+class ConsentParams(DatedParams):
+    """``since`` / ``until`` bound the day it was signed."""
+
+    participant: int | None = Field(None, description="Only this person's consents.")
+    engagement: int | None = Field(None, description="Only those made in this engagement.")
+    status: ConsentStatus | None = Field(
+        None, description="Only consents that are, now: active, expired or revoked."
+    )
+
+
+def _with_status(queryset, status: str):
+    """The database's form of ``Consent.status()``: expiry takes effect at the start of the
+    expiry day, local time; a revocation at once."""
+    now, today = timezone.now(), timezone.localdate()
+    revoked = Q(revoked_at__isnull=False, revoked_at__lte=now)
+    if status == ConsentStatus.REVOKED:
+        return queryset.filter(revoked)
+    expired = Q(expires_on__isnull=False, expires_on__lte=today)
+    if status == ConsentStatus.EXPIRED:
+        return queryset.exclude(revoked).filter(expired)
+    return queryset.exclude(revoked).exclude(expired)
+
+
+class RevokeIn(InputSchema):
     method: Literal["written", "condition"] = Field(
         "written",
         description=(
@@ -155,9 +184,17 @@ def _visible(request: HttpRequest):
 
 
 @router.get("", summary="List consents", response={200: Page[ConsentOut], **ERRORS})
-def consent_list(request: HttpRequest, params: Query[PageParams]) -> dict:
+def consent_list(request: HttpRequest, params: Query[ConsentParams]) -> dict:
+    """Newest first (by the day signed)."""
     require(request, Cap.ENGAGEMENTS_VIEW, Cap.PORTAL_VIEW)
     queryset = _visible(request).order_by("-signed_on", "-pk")
+    if params.participant is not None:
+        queryset = queryset.filter(participant_id=params.participant)
+    if params.engagement is not None:
+        queryset = queryset.filter(engagement_id=params.engagement)
+    if params.status is not None:
+        queryset = _with_status(queryset, params.status)
+    queryset = within_days(queryset, "signed_on", params)
     return page(
         request, queryset, params, what="api consents", participant_of=lambda c: c.participant_id
     )

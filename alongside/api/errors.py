@@ -61,6 +61,13 @@ def _where(loc: list | tuple) -> str:
     return ".".join(parts[1:] if len(parts) > 1 else parts)
 
 
+def _message(error: dict) -> str:
+    if error.get("type") == "extra_forbidden":
+        # pydantic says "Extra inputs are not permitted"; say what to do about it.
+        return "Unknown field: leave it out (the OpenAPI document lists the fields taken)."
+    return str(error.get("msg", ""))
+
+
 def register(api: NinjaAPI) -> None:
     """Install the handlers that turn exceptions into ``{"detail": …}`` answers."""
 
@@ -70,8 +77,7 @@ def register(api: NinjaAPI) -> None:
     @api.exception_handler(InputValidationError)
     def invalid_input(request: HttpRequest, exc: InputValidationError) -> HttpResponse:
         errors = [
-            {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", ""))}
-            for error in exc.errors
+            {"loc": list(error.get("loc", ())), "msg": _message(error)} for error in exc.errors
         ]
         lines = [f"{_where(e['loc'])}: {e['msg']}" if e["loc"] else e["msg"] for e in errors]
         return answer(request, 422, detail="; ".join(lines) or "Invalid input.", errors=errors)

@@ -22,8 +22,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from alongside.api.auth import require
-from alongside.api.pagination import page
-from alongside.api.schemas import ERRORS, Page, PageParams, RuleRefusal, text
+from alongside.api.pagination import page, within_days
+from alongside.api.schemas import ERRORS, DatedParams, InputSchema, Page, RuleRefusal, text
 from alongside.audit.services import read_record
 from alongside.core.permissions import Cap, engagements_visible_to, get_or_404, scoped
 from alongside.exits.models import ConcludingStep, Exit, ExitKind, ExitReason
@@ -118,7 +118,7 @@ class ExitDetailOut(ExitOut):
         return [str(m) for m in completion_missing(obj.engagement, obj, steps)]
 
 
-class ExitStartIn(Schema):
+class ExitStartIn(InputSchema):
     engagement: int = Field(description="An engagement in your scope that may move to exiting.")
     kind: ExitKind | None = Field(
         None, description="planned, step_down or abrupt; without it, the reason decides."
@@ -130,13 +130,13 @@ class ExitStartIn(Schema):
     note: text(4000) = ""  # type: ignore[valid-type]
 
 
-class StepIn(Schema):
+class StepIn(InputSchema):
     step: StepName
     status: StepStatusIn = "done"
     note: text(2000) = ""  # type: ignore[valid-type]
 
 
-class ExitCompleteIn(Schema):
+class ExitCompleteIn(InputSchema):
     note: text(4000) = Field("", description="Added to the exit's note.")  # type: ignore[valid-type]
     steps: list[StepIn] = Field(
         default_factory=list,
@@ -144,8 +144,16 @@ class ExitCompleteIn(Schema):
     )
 
 
-class ExitParams(PageParams):
+class ExitParams(DatedParams):
+    """``since`` / ``until`` bound the day it was started."""
+
     engagement: int | None = Field(None, description="Only the exit of this engagement.")
+    participant: int | None = Field(None, description="Only this person's exits.")
+    kind: ExitKind | None = Field(None, description=f"One of {', '.join(ExitKind.values)}.")
+    reason: ExitReason | None = Field(None, description=f"One of {', '.join(ExitReason.values)}.")
+    completed: bool | None = Field(
+        None, description="true: only completed exits (closed); false: only those under way."
+    )
 
 
 def _visible(request: HttpRequest) -> QuerySet[Exit]:
@@ -172,6 +180,15 @@ def exit_list(request: HttpRequest, params: Query[ExitParams]) -> dict:
     queryset = _visible(request).order_by("-started_at", "-pk")
     if params.engagement is not None:
         queryset = queryset.filter(engagement_id=params.engagement)
+    if params.participant is not None:
+        queryset = queryset.filter(engagement__participant_id=params.participant)
+    if params.kind is not None:
+        queryset = queryset.filter(kind=params.kind)
+    if params.reason is not None:
+        queryset = queryset.filter(reason=params.reason)
+    if params.completed is not None:
+        queryset = queryset.filter(completed_at__isnull=not params.completed)
+    queryset = within_days(queryset, "started_at", params)
     return page(
         request,
         queryset,

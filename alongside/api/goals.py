@@ -5,6 +5,11 @@ reads); a participant's token reads their own goals, as the portal shows them (w
 the supporter's notes on stages). An update needs ``If-Match`` with the ETag read (428
 without, 412 when stale). Moving a goal to planning with no readiness signal recorded
 is saved, and the answer carries a gentle ``prompt`` to test readiness first.
+
+Action steps and check-ins are written as on the goal's page: a step is added
+(``POST /goals/{id}/steps``) and changed or marked done (``PATCH
+/goals/{id}/steps/{step_id}``, with the step's ETag as If-Match); a check-in is recorded
+(``POST /goals/{id}/check-ins``) and, like a note of the day, not edited after.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import datetime
 from typing import Literal
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -26,7 +32,7 @@ from alongside.api.etags import (
     set_etag,
 )
 from alongside.api.pagination import page
-from alongside.api.schemas import ERRORS, Page, PageParams, RuleRefusal, text
+from alongside.api.schemas import ERRORS, InputSchema, Page, PageParams, RuleRefusal, text
 from alongside.audit.services import read_record
 from alongside.core.permissions import (
     Cap,
@@ -41,10 +47,20 @@ from alongside.plans.models import (
     Goal,
     GoalStage,
     GoalStatus,
+    Rating,
     Stage,
+    StepOwner,
     WellnessDimension,
 )
-from alongside.plans.services import goal_create, goal_update, readiness_prompt
+from alongside.plans.services import (
+    check_in_record,
+    goal_create,
+    goal_update,
+    readiness_prompt,
+    step_create,
+    step_mark,
+    step_update,
+)
 
 router = Router(tags=["goals"])
 
@@ -76,6 +92,7 @@ class StepOut(Schema):
     done: bool
     done_at: datetime.datetime | None
     notes: str
+    version: int = Field(description="Also the step's ETag, to change it.")
 
     @staticmethod
     def resolve_done(obj) -> bool:
@@ -136,9 +153,14 @@ class GoalWritten(GoalOut):
 
 class GoalParams(PageParams):
     engagement: int | None = Field(None, description="Only the goals of this engagement.")
+    participant: int | None = Field(None, description="Only this person's goals.")
+    status: GoalStatus | None = Field(
+        None, description=f"Only goals with this status: {', '.join(GoalStatus.values)}."
+    )
+    stage: Stage | None = Field(None, description="Only goals now at this stage of change.")
 
 
-class GoalIn(Schema):
+class GoalIn(InputSchema):
     engagement: int = Field(description="An engagement in your scope.")
     statement: text(2000, min_length=1) = Field(description="In the participant's own words.")
     wellness_dimension: WellnessDimension
@@ -152,7 +174,7 @@ class GoalIn(Schema):
     stage_note: text(500) = Field("", description="A note on the stage (staff only).")
 
 
-class GoalPatch(Schema):
+class GoalPatch(InputSchema):
     """Fields left out keep their value. A new ``stage`` is added to the stage history."""
 
     statement: text(2000, min_length=1) = None
@@ -195,6 +217,61 @@ def _answer(request: HttpRequest, pk: int, response: HttpResponse, prompt: str) 
     return goal
 
 
+# Named here: inside the classes below, ``text`` is a field's name.
+StepText = text(500, min_length=1)
+StepNotes = text(2000)
+
+
+class StepIn(InputSchema):
+    text: StepText = Field(description="Who does what.")  # type: ignore[valid-type]
+    owner: StepOwner = StepOwner.PARTICIPANT
+    due_on: datetime.date | None = Field(None, description="By when.")
+    notes: StepNotes = ""  # type: ignore[valid-type]
+
+
+class StepPatch(InputSchema):
+    """Fields left out keep their value; ``done`` marks it done (now) or not done."""
+
+    text: StepText = None  # type: ignore[valid-type]
+    owner: StepOwner = None
+    due_on: datetime.date | None = None
+    notes: StepNotes = None  # type: ignore[valid-type]
+    done: bool = None
+
+    @model_validator(mode="after")
+    def _something(self) -> StepPatch:
+        if not self.model_fields_set:
+            raise ValueError("Send at least one field to change.")
+        return self
+
+
+class CheckInIn(InputSchema):
+    rating: Rating = Field(
+        description="How far along it feels, in the participant's judgement: 1 not at all, "
+        "2 a little, 3 somewhat, 4 mostly, 5 fully."
+    )
+    note: text(2000) = ""  # type: ignore[valid-type]
+    checked_on: datetime.date | None = Field(None, description="Not in the future; today.")
+
+
+class CheckInOut(Schema):
+    id: int
+    goal: int
+    rating: int
+    note: str
+    checked_on: datetime.date
+    recorded_by: int
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_goal(obj) -> int:
+        return obj.goal_id
+
+    @staticmethod
+    def resolve_recorded_by(obj) -> int:
+        return obj.recorded_by_id
+
+
 @router.get("", summary="List goals", response={200: Page[GoalOut], **ERRORS})
 def goal_list(request: HttpRequest, params: Query[GoalParams]) -> dict:
     """Oldest first; staff see their scope, a participant's token their own goals."""
@@ -202,6 +279,12 @@ def goal_list(request: HttpRequest, params: Query[GoalParams]) -> dict:
     queryset = _visible(request).order_by("created_at", "pk")
     if params.engagement is not None:
         queryset = queryset.filter(engagement_id=params.engagement)
+    if params.participant is not None:
+        queryset = queryset.filter(engagement__participant_id=params.participant)
+    if params.status is not None:
+        queryset = queryset.filter(status=params.status)
+    if params.stage is not None:
+        queryset = queryset.filter(stage=params.stage)
     return page(
         request,
         queryset,
@@ -269,3 +352,70 @@ def goal_update_endpoint(
         )
     prompt = readiness_prompt(engagement=goal.engagement, from_stage=before, to_stage=saved.stage)
     return _answer(request, goal.pk, response, prompt)
+
+
+# Action steps and check-ins ---------------------------------------------------------
+
+
+def _step_answer(request: HttpRequest, step_id: int, response: HttpResponse) -> ActionStep:
+    step = ActionStep.objects.select_related("goal__engagement").get(pk=step_id)
+    read_record(request, "api goal", [step.goal.engagement.participant_id])
+    set_etag(response, step)
+    return step
+
+
+@router.post(
+    "/{goal_id}/steps",
+    summary="Add an action step to a goal",
+    response={201: StepOut, 409: RuleRefusal, **ERRORS},
+    openapi_extra=openapi(reads=(201,)),
+)
+def step_create_endpoint(
+    request: HttpRequest, goal_id: int, payload: StepIn, response: HttpResponse
+) -> Status:
+    """A closed engagement answers 409."""
+    require(request, Cap.GOALS_WRITE)
+    goal = get_or_404(_visible(request).select_related("engagement__organization"), pk=goal_id)
+    step = step_create(goal=goal, actor=request.user, **payload.model_dump())
+    return Status(201, _step_answer(request, step.pk, response))
+
+
+@router.patch(
+    "/{goal_id}/steps/{step_id}",
+    summary="Change an action step, or mark it done",
+    response={200: StepOut, 409: RuleRefusal, **ERRORS, **PRECONDITION_ERRORS},
+    openapi_extra=openapi(conditional=True),
+)
+def step_update_endpoint(
+    request: HttpRequest, goal_id: int, step_id: int, payload: StepPatch, response: HttpResponse
+) -> ActionStep:
+    """Needs the step's ETag as If-Match (428 without, 412 when stale). A change and
+    ``done`` are saved together or not at all."""
+    require(request, Cap.GOALS_WRITE)
+    goal = get_or_404(_visible(request).select_related("engagement__organization"), pk=goal_id)
+    step = get_or_404(ActionStep.objects.filter(goal=goal), pk=step_id)
+    step.goal = goal
+    version = if_match_version(request, step)
+    changes = payload.model_dump(exclude_unset=True, exclude={"done"})
+    with precondition(step), transaction.atomic():
+        if changes:
+            version = step_update(
+                step=step, actor=request.user, expected_version=version, **changes
+            ).version
+        if payload.done is not None:
+            step_mark(step=step, actor=request.user, expected_version=version, done=payload.done)
+    return _step_answer(request, step.pk, response)
+
+
+@router.post(
+    "/{goal_id}/check-ins",
+    summary="Record a progress check-in on a goal",
+    response={201: CheckInOut, 409: RuleRefusal, **ERRORS},
+)
+def check_in_create_endpoint(request: HttpRequest, goal_id: int, payload: CheckInIn) -> Status:
+    """A date in the future or a closed engagement answers 409."""
+    require(request, Cap.GOALS_WRITE)
+    goal = get_or_404(_visible(request).select_related("engagement__organization"), pk=goal_id)
+    check_in = check_in_record(goal=goal, actor=request.user, **payload.model_dump())
+    read_record(request, "api goal", [goal.engagement.participant_id])
+    return Status(201, check_in)

@@ -31,7 +31,7 @@ from alongside.api.etags import (
     set_etag,
 )
 from alongside.api.pagination import page
-from alongside.api.schemas import ERRORS, Page, PageParams, RuleRefusal, text
+from alongside.api.schemas import ERRORS, InputSchema, Page, PageParams, RuleRefusal, text
 from alongside.audit.services import read_record
 from alongside.core.errors import RuleViolation
 from alongside.core.permissions import (
@@ -168,6 +168,7 @@ class MeetingOut(Schema):
 
 class MeetingParams(PageParams):
     engagement: int | None = Field(None, description="Only the meetings of this engagement.")
+    participant: int | None = Field(None, description="Only this person's meetings.")
     status: MeetingStatus | None = Field(None, description="Only meetings with this status.")
     start: Moment | None = Field(
         None,
@@ -200,7 +201,7 @@ def _bound(value: str | None, *, end: bool) -> datetime.datetime | None:
     return _local_midnight(moment + datetime.timedelta(days=1) if end else moment)
 
 
-class MeetingIn(Schema):
+class MeetingIn(InputSchema):
     """Plan a meeting, or log one that happened (held) or did not (missed)."""
 
     engagement: int = Field(description="An engagement in your scope.")
@@ -229,7 +230,7 @@ class MeetingIn(Schema):
     )
 
 
-class MeetingPatch(Schema):
+class MeetingPatch(InputSchema):
     """Change a planned meeting; fields left out keep their value."""
 
     starts_at: LocalDateTime = Field(None, description="Move it (to the future).")
@@ -242,13 +243,13 @@ class MeetingPatch(Schema):
     allow_overlap: bool = False
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     reason: text(500, min_length=1) = Field(
         description="Why; it stays with the team, the participant sees only that it was."
     )
 
 
-class OutcomeIn(Schema):
+class OutcomeIn(InputSchema):
     outcome: Literal["held", "missed"] = Field(
         description="held (it happened) or missed (the participant did not come)."
     )
@@ -320,6 +321,8 @@ def meeting_list(request: HttpRequest, params: Query[MeetingParams]) -> dict:
     queryset = _visible(request).order_by("-starts_at", "-pk")
     if params.engagement is not None:
         queryset = queryset.filter(engagement_id=params.engagement)
+    if params.participant is not None:
+        queryset = queryset.filter(engagement__participant_id=params.participant)
     if params.status is not None:
         queryset = queryset.filter(status=params.status)
     start, end = _bound(params.start, end=False), _bound(params.end, end=True)

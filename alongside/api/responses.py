@@ -26,8 +26,8 @@ from alongside.api.etags import (
     precondition,
     set_etag,
 )
-from alongside.api.pagination import page
-from alongside.api.schemas import ERRORS, Page, PageParams, RuleRefusal, text
+from alongside.api.pagination import page, within_days
+from alongside.api.schemas import ERRORS, DatedParams, InputSchema, Page, RuleRefusal, text
 from alongside.audit.services import read_record
 from alongside.core.permissions import Cap, capabilities_of, engagements_visible_to, get_or_404
 from alongside.surveys.definitions import localized
@@ -101,13 +101,16 @@ class ResponseOut(Schema):
         return obj.instrument_version.definition["scoring"]["range"]
 
 
-class ResponseParams(PageParams):
+class ResponseParams(DatedParams):
+    """``since`` / ``until`` bound the day it was started."""
+
     engagement: int | None = Field(None, description="Only the responses of this engagement.")
+    participant: int | None = Field(None, description="Only this person's responses.")
     instrument: str | None = Field(None, description="Only responses to this instrument.")
     status: ResponseStatus | None = None
 
 
-class ResponseIn(Schema):
+class ResponseIn(InputSchema):
     engagement: int = Field(description="An engagement in your scope (a participant: their own).")
     instrument: text(60, min_length=1) = Field(
         description="The short name of an instrument in use (GET /api/v1/instruments)."
@@ -151,6 +154,9 @@ def response_list(request: HttpRequest, params: Query[ResponseParams]) -> dict:
     queryset = responses_visible_to(request.user, request.organization)
     if params.engagement is not None:
         queryset = queryset.filter(engagement_id=params.engagement)
+    if params.participant is not None:
+        queryset = queryset.filter(engagement__participant_id=params.participant)
+    queryset = within_days(queryset, "started_at", params)
     if params.instrument:
         queryset = queryset.filter(instrument_version__instrument__slug=params.instrument)
     if params.status:
@@ -217,7 +223,7 @@ def response_create_endpoint(
     return Status(201, record)
 
 
-class ResponsePatch(Schema):
+class ResponsePatch(InputSchema):
     """More answers for a draft, and whether to complete it now."""
 
     answers: dict[str, Any] = Field(

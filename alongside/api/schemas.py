@@ -7,7 +7,13 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from alongside.accounts.models import LANGUAGE_CHOICES, Gender, LivedExperience, TimeOfWeek
 from alongside.agreements.models import SignerRole
@@ -19,6 +25,10 @@ T = TypeVar("T")
 MAX_LIMIT = 200
 # Far beyond any real list, and small enough that OFFSET never overflows the database.
 MAX_OFFSET = 2**31 - 1
+# The days a list's since/until may name: clear of the calendar's ends, so a day's
+# midnight in any time zone stays a valid moment.
+FIRST_DAY = datetime.date(1900, 1, 1)
+LAST_DAY = datetime.date(2999, 12, 31)
 
 
 def _no_nul(value: str) -> str:
@@ -40,13 +50,29 @@ def text(max_length: int, *, min_length: int = 0) -> type[str]:
 Language = Literal[tuple(code for code, _label in LANGUAGE_CHOICES)]  # type: ignore[valid-type]
 
 
+ScopeName = Literal["read", "write", "export"]  # alongside.api.models.Scope
+
+
 class Credentials(Schema):
     username: str
     password: str
+    scopes: list[ScopeName] = Field(
+        default_factory=lambda: ["read", "write"],
+        min_length=1,
+        description="read: GET; write: POST, PATCH, PUT, DELETE; "
+        "export: FHIR records (paths ending in /fhir) and /reports/.",
+    )
+    name: text(100) = Field("", description="What the token is for, as its owner sees it.")
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3650, description="Omitted or null: the token never expires."
+    )
 
 
 class Token(Schema):
     token: str = Field(description="Send as Authorization: Bearer <token>; shown only once.")
+    scopes: list[ScopeName] = Field(default_factory=list, description="What the token may do.")
+    name: str = ""
+    expires_at: datetime.datetime | None = Field(None, description="Null: never.")
 
 
 class Detail(Schema):
@@ -69,9 +95,39 @@ class RuleRefusal(Schema):
 ERRORS = {401: Detail, 403: Detail, 404: Detail, 422: Invalid}
 
 
+class InputSchema(Schema):
+    """Every body the API takes. An unknown field answers 422 naming it, never ignored:
+    a misspelt field would otherwise be dropped in silence and the write look done."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class PageParams(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT}.")
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class DatedParams(PageParams):
+    """A page that also takes a range of local days (both ends included)."""
+
+    since: datetime.date | None = Field(
+        None,
+        ge=FIRST_DAY,
+        le=LAST_DAY,
+        description="Only from this local day on (YYYY-MM-DD, included).",
+    )
+    until: datetime.date | None = Field(
+        None,
+        ge=FIRST_DAY,
+        le=LAST_DAY,
+        description="Only up to this local day (YYYY-MM-DD, included).",
+    )
+
+    @model_validator(mode="after")
+    def _in_order(self) -> DatedParams:
+        if self.since and self.until and self.until < self.since:
+            raise ValueError("until must not be before since.")
+        return self
 
 
 class Page(Schema, Generic[T]):
@@ -120,11 +176,20 @@ class ReferralOut(Schema):
     )
     received_at: datetime.datetime
     screened_at: datetime.datetime | None
+    screened_by: int | None = Field(description="Who screened it last.")
+    waitlist_priority: int | None = Field(
+        description="1 (highest) to 5 while waitlisted; null if never waitlisted."
+    )
+    decline_reason: str = Field(description="Why it was declined; empty otherwise.")
     matched_at: datetime.datetime | None
 
     @staticmethod
     def resolve_program(obj) -> int:
         return obj.program_id
+
+    @staticmethod
+    def resolve_screened_by(obj) -> int | None:
+        return obj.screened_by_id
 
     @staticmethod
     def resolve_participant(obj) -> int:
@@ -148,7 +213,13 @@ class EngagementOut(Schema):
     started_on: datetime.date
     activated_on: datetime.date | None
     closed_on: datetime.date | None
-    version: int = Field(description="Send it back with a transition to detect concurrent edits.")
+    guideline_ends_on: datetime.date | None = Field(
+        description="Where the duration guideline was extended to; null: the program's own."
+    )
+    tier: int | None = Field(description="The latest assessment's tier; null before one.")
+    version: int = Field(
+        description="Also the ETag: send it back (If-Match) to detect concurrent edits."
+    )
 
     @staticmethod
     def resolve_program(obj) -> int:
@@ -163,7 +234,7 @@ class EngagementOut(Schema):
         return obj.supporter_id
 
 
-class ParticipantIn(Schema):
+class ParticipantIn(InputSchema):
     """The person a new referral is for; a participant record is created from it."""
 
     first_name: text(100, min_length=1)
@@ -176,7 +247,7 @@ class ParticipantIn(Schema):
     email: text(254) = ""
 
 
-class ReferralIn(Schema):
+class ReferralIn(InputSchema):
     participant: ParticipantIn
     program: int = Field(description="A program the caller coordinates.")
     source: Source
@@ -232,7 +303,7 @@ class ReferralIn(Schema):
         return self.model_dump(mode="json", exclude={"participant", "program"})
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     to: State
     reason: text(2000, min_length=1) = Field(description="Why; kept in the engagement's history.")
     version: int | None = Field(
@@ -240,8 +311,11 @@ class TransitionIn(Schema):
     )
 
 
-class AgreementParams(PageParams):
+class AgreementParams(DatedParams):
+    """``since`` / ``until`` bound the day it was signed."""
+
     engagement: int | None = Field(None, description="Only the documents of this engagement.")
+    participant: int | None = Field(None, description="Only the documents of this person.")
 
 
 class AgreementOut(Schema):
@@ -278,7 +352,7 @@ class AgreementOut(Schema):
         return obj.version.number
 
 
-class AgreementIn(Schema):
+class AgreementIn(InputSchema):
     """A document signed on paper, printed from the template's current version."""
 
     engagement: int = Field(description="An engagement in your scope.")

@@ -10,6 +10,7 @@ from alongside.api import (
     consents,
     engagements,
     errors,
+    fhir,
     goals,
     instruments,
     meetings,
@@ -41,3 +42,7 @@ api.add_router("/instruments", instruments.router)
 api.add_router("/concerns", "alongside.api.concerns.router")
 api.add_router("/assessments", "alongside.api.assessments.router")
 api.add_router("/exits", "alongside.api.exits.router")
+api.add_router("/reports", "alongside.api.reports.router")
+# FHIR export: a second router on each prefix (GET .../{id}/fhir; docs/fhir.md).
+api.add_router("/participants", fhir.participant_router)
+api.add_router("/engagements", fhir.engagement_router)

@@ -12,10 +12,12 @@ from alongside.api.services import api_token_issue
 
 @pytest.fixture
 def api_as(world) -> Callable[..., Client]:
-    """``api_as(world.supporter)``: a client sending that persona's bearer token."""
+    """``api_as(world.supporter)``: a client sending that persona's bearer token, with every
+    scope (so a test measures the role's rights; tests of scopes issue their own)."""
 
     def make(user) -> Client:
-        return Client(headers={"Authorization": f"Bearer {api_token_issue(user=user)}"})
+        token = api_token_issue(user=user, scopes=["read", "write", "export"])
+        return Client(headers={"Authorization": f"Bearer {token}"})
 
     return make
 

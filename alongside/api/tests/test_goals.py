@@ -138,6 +138,7 @@ def test_a_read_answers_the_stage_history_and_steps_with_an_etag(world, api_as):
             "done": False,
             "done_at": None,
             "notes": "",
+            "version": 1,
         }
     ]
     assert "prompt" not in data

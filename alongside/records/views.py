@@ -1,0 +1,120 @@
+"""Downloading the participant's own record: in the portal, or by a coordinator for them."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from alongside.audit.services import read_record
+from alongside.core.decorators import capability_required
+from alongside.core.pdf import clean_filename
+from alongside.core.permissions import (
+    Cap,
+    engagements_visible_to,
+    get_or_404,
+    participants_visible_to,
+)
+from alongside.core.web import attempt, form_status
+from alongside.engagements.selectors import own_engagements
+from alongside.participants.models import Participant
+from alongside.records.forms import RecordRequestForm
+from alongside.records.services import Format, record_download
+
+# Who may download a record for a participant: coordinators (intake and records work).
+STAFF_CAP = Cap.REFERRALS_MANAGE
+
+
+def _attachment(download) -> HttpResponse:
+    suffix = ".pdf" if download.filename.endswith(".pdf") else ".json"
+    response = HttpResponse(download.content, content_type=download.content_type)
+    filename = clean_filename(download.filename, suffix=suffix, default="record")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _own(request) -> Participant:
+    """The participant record of whoever is signed in; none: 404."""
+    return get_or_404(
+        Participant.objects.select_related("organization"),
+        user=request.user,
+        organization=request.organization,
+    )
+
+
+@require_GET
+@capability_required(Cap.PORTAL_VIEW)
+def portal_record(request):
+    participant = _own(request)
+    return render(request, "records/portal_record.html", {"participant": participant})
+
+
+@require_GET
+@capability_required(Cap.PORTAL_VIEW)
+def portal_download(request, fmt: str):
+    """Each download records the request (the participant's own) and the delivery."""
+    participant = _own(request)
+    if fmt not in Format.CHOICES:
+        raise Http404
+    download = record_download(
+        actor=request.user,
+        participant=participant,
+        engagements=own_engagements(request.user, request.organization),
+        fmt=fmt,
+        channel="portal",
+    )
+    read_record(request, f"own record ({fmt})", [participant.pk])
+    return _attachment(download)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(STAFF_CAP)
+def staff_request(request, pk: int):
+    """A coordinator downloads the record at the participant's request, noting the request."""
+    participant = get_or_404(
+        participants_visible_to(request.user, request.organization).select_related("organization"),
+        pk=pk,
+    )
+    form = RecordRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        download = attempt(
+            form,
+            lambda: record_download(
+                actor=request.user,
+                participant=participant,
+                engagements=engagements_visible_to(request.user, request.organization),
+                fmt=data["fmt"],
+                channel="staff",
+                requested_by=data["requested_by"],
+                requested_on=data["requested_on"],
+                note=data["note"],
+            ),
+        )
+        if download is not None:
+            read_record(request, f"record at request ({data['fmt']})", [participant.pk])
+            return _attachment(download)
+    engagement = (
+        engagements_visible_to(request.user, request.organization)
+        .filter(participant=participant)
+        .order_by("-started_on", "-pk")
+        .first()
+    )
+    back_url = reverse("engagements:detail", args=[engagement.pk]) if engagement else ""
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": _("Download the record of %(name)s") % {"name": participant},
+            "intro": _(
+                "At the participant's request only: the whole record they may have, as a "
+                "readable PDF or a FHIR R4 Bundle. The request and the download are recorded."
+            ),
+            "back_url": back_url,
+            "submit_label": _("Download"),
+        },
+        status=form_status(request, form),
+    )
