@@ -1,6 +1,6 @@
 """FHIR export of one engagement with 500 meetings: the budget is under 1 s (issue 7).
 
-    python benchmarks/fhir.py [--quick] [-n 15]
+    python benchmarks/fhir_export.py [--quick] [-n 15]
 
 Builds a throwaway SQLite database (a temporary file, removed afterwards) holding one
 organization and an engagement with a referral, goals, plans, a survey, consents and
@@ -24,8 +24,6 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# This script is named fhir.py: its folder must not shadow the fhir.resources package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 WARMUP_ROUNDS = 2
 
 
