@@ -108,8 +108,13 @@ from alongside.meetings.services import (
     meeting_schedule,
     service_units,
 )
-from alongside.organizations.models import Organization, Program
-from alongside.participants.models import Participant
+from alongside.organizations.models import Organization, Program, Site
+from alongside.participants.models import (
+    GenderIdentity,
+    Participant,
+    RaceEthnicity,
+    VeteranStatus,
+)
 from alongside.plans.models import (
     ActionStep,
     CheckIn,
@@ -232,6 +237,7 @@ def demo_build(
             getattr(builder, "agreed", None),
         )
         _concerns_through_triage(builder)
+        _sites_and_demographics(builder.org, random.Random(seed + 7951))
     organization = builder.org
     return DemoResult(
         organization=organization,
@@ -242,6 +248,55 @@ def demo_build(
 
 
 PLACES = ("Eastside", "Riverside", "Old Mill", "Northgate", "Downtown", "Lakeview")
+
+
+DEMO_SITES = (
+    ("Riverbend Drop-in Center", "12 Mill Street, Riverbend"),
+    ("Northgate Respite House", "4 Northgate Road, Riverbend"),
+)
+
+
+def _sites_and_demographics(organization: Organization, rng: random.Random) -> None:
+    """Two sites (each supporter, and their engagements, based at one) and demographics for
+    most participants, some left unrecorded as in life, so every report has figures."""
+    sites = [
+        Site.objects.create(organization=organization, name=name, address=address)
+        for name, address in DEMO_SITES
+    ]
+    profiles = list(PeerSupporterProfile.objects.filter(organization=organization).order_by("pk"))
+    for i, profile in enumerate(profiles):
+        profile.site = sites[i % len(sites)]
+    PeerSupporterProfile.objects.bulk_update(profiles, ["site"], batch_size=BATCH)
+    for site in sites:
+        supporters = [p.user_id for p in profiles if p.site_id == site.pk]
+        Engagement.objects.filter(organization=organization, supporter_id__in=supporters).update(
+            site=site
+        )
+    genders = [
+        GenderIdentity.WOMAN,
+        GenderIdentity.MAN,
+        GenderIdentity.NONBINARY,
+        GenderIdentity.ANOTHER,
+        GenderIdentity.DECLINED,
+    ]
+    races = [v for v in RaceEthnicity.values if v != RaceEthnicity.DECLINED]
+    race_weights = [3, 3, 22, 18, 2, 1, 45, 6]
+    participants = list(Participant.objects.filter(organization=organization).only("pk"))
+    for participant in participants:
+        if rng.random() < 0.12:
+            continue  # not recorded
+        participant.gender = rng.choices(genders, [48, 44, 5, 1, 2])[0]
+        if rng.random() < 0.04:
+            participant.race_ethnicity = [RaceEthnicity.DECLINED.value]
+        else:
+            picked = rng.choices(races, race_weights, k=2 if rng.random() < 0.1 else 1)
+            participant.race_ethnicity = sorted(set(picked))
+        participant.veteran_status = rng.choices(
+            [VeteranStatus.YES, VeteranStatus.NO, VeteranStatus.DECLINED, ""], [8, 80, 4, 8]
+        )[0]
+    Participant.objects.bulk_update(
+        participants, ["gender", "race_ethnicity", "veteran_status"], batch_size=BATCH
+    )
 
 
 def _matching_details(organization: Organization, rng: random.Random) -> None:

@@ -540,3 +540,16 @@ def test_the_bulk_layer_follows_the_rules_at_a_small_size(db):
     assert result.counts["supporters"] == 7 + 4
     assert User.objects.get(username="supporter1").engagements.count() > 9
     assert_engagements_obey_the_rules()
+
+
+def test_the_demo_has_sites_and_demographics_for_the_reports(db):
+    from alongside.organizations.demo import demo_build
+
+    organization = demo_build().organization
+    assert organization.sites.count() == 2
+    assert not Engagement.objects.filter(organization=organization, site__isnull=True).exists()
+    genders = Counter(
+        Participant.objects.filter(organization=organization).values_list("gender", flat=True)
+    )
+    assert genders[""] >= 1  # some left unrecorded, as in life
+    assert sum(genders.values()) - genders[""] > sum(genders.values()) // 2
