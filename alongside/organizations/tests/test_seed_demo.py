@@ -543,8 +543,6 @@ def test_the_bulk_layer_follows_the_rules_at_a_small_size(db):
 
 
 def test_the_demo_has_sites_and_demographics_for_the_reports(db):
-    from alongside.organizations.demo import demo_build
-
     organization = demo_build().organization
     assert organization.sites.count() == 2
     assert not Engagement.objects.filter(organization=organization, site__isnull=True).exists()
