@@ -39,3 +39,25 @@ def held(engagement, day: datetime.date, *, minutes=60, mode=Mode.PHONE, units=4
         created_by=engagement.supporter,
         **extra,
     )
+
+
+def filters_of(world, start: datetime.date, end: datetime.date, **changes):
+    """Both programs of the world's organization over [start, end], with ``changes``."""
+    from alongside.reports.filters import ReportFilters
+
+    values = {
+        "organization_id": world.org.pk,
+        "start": start,
+        "end": end,
+        "program_ids": (world.program.pk, world.respite.pk),
+    }
+    return ReportFilters(**{**values, **changes})
+
+
+def table(report, key: str):
+    return next(t for t in report.tables if t.key == key)
+
+
+def row(table, label: str) -> list:
+    """The figures of a row as shown (None where suppressed)."""
+    return [c.shown for c in next(r for r in table.rows if r.label == label).cells]

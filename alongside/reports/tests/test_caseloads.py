@@ -14,27 +14,15 @@ from alongside.participants.models import Participant
 from alongside.referrals.models import Referral, Status
 from alongside.reports.filters import ReportFilters
 from alongside.reports.registry import definition, run
-from alongside.reports.testing import at, engagements_of
+from alongside.reports.testing import at, engagements_of, filters_of
+from alongside.reports.testing import row as _row
+from alongside.reports.testing import table as _table
 
 START, END = datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)
 
 
 def _filters(world, **kwargs) -> ReportFilters:
-    values = {
-        "organization_id": world.org.pk,
-        "start": START,
-        "end": END,
-        "program_ids": (world.program.pk, world.respite.pk),
-    }
-    return ReportFilters(**{**values, **kwargs})
-
-
-def _table(report, key):
-    return next(t for t in report.tables if t.key == key)
-
-
-def _row(table, label):
-    return [c.shown for c in next(r for r in table.rows if r.label == label).cells]
+    return filters_of(world, START, END, **kwargs)
 
 
 def _labels(table):

@@ -8,25 +8,13 @@ from alongside.meetings.models import MeetingStatus, Mode
 from alongside.referrals.models import Referral, Status
 from alongside.reports.filters import ReportFilters
 from alongside.reports.registry import definition, run
-from alongside.reports.testing import at, engagements_of, held
+from alongside.reports.testing import at, engagements_of, filters_of, held
+from alongside.reports.testing import row as _row
+from alongside.reports.testing import table as _table
 
 
 def _filters(world, **kwargs) -> ReportFilters:
-    values = {
-        "organization_id": world.org.pk,
-        "start": datetime.date(2026, 1, 1),
-        "end": datetime.date(2026, 6, 30),
-        "program_ids": (world.program.pk, world.respite.pk),
-    }
-    return ReportFilters(**{**values, **kwargs})
-
-
-def _table(report, key):
-    return next(t for t in report.tables if t.key == key)
-
-
-def _row(table, label):
-    return [c.shown for c in next(r for r in table.rows if r.label == label).cells]
+    return filters_of(world, datetime.date(2026, 1, 1), datetime.date(2026, 6, 30), **kwargs)
 
 
 def test_volume_counts_held_meetings_hours_and_units_of_the_period(world):
