@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from django.urls import reverse
 
 from alongside.assessments.models import Assessment
@@ -204,27 +203,6 @@ def test_caseloads_take_a_fixed_number_of_queries(world, django_assert_max_num_q
     _started(engagements_of(3, world.respite, world.coordinator, prefix="C"))
     with django_assert_max_num_queries(5):
         _report(world)
-
-
-@pytest.mark.parametrize(
-    ("persona", "status"),
-    [
-        ("coordinator", 200),
-        ("admin", 403),
-        ("supervisor", 403),
-        ("supporter", 403),
-        ("other_supporter", 403),
-        ("participant_user", 403),
-    ],
-)
-def test_the_caseloads_page_is_for_coordinators(world, client, persona, status):
-    client.force_login(getattr(world, persona))
-    params = {"start": START.isoformat(), "end": END.isoformat()}
-    for url in (
-        reverse("reports:report", args=["caseloads"]),
-        reverse("reports:download", args=["caseloads", "csv"]),
-    ):
-        assert client.get(url, params).status_code == status, url
 
 
 def test_the_page_shows_the_tables(world, client):

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
-from django.urls import reverse
-
 from alongside.engagements.models import Engagement, State
 from alongside.exits.models import Exit, ExitKind, ExitReason
 from alongside.organizations.models import Site
@@ -175,23 +172,3 @@ def test_endings_take_a_fixed_number_of_queries(world, django_assert_max_num_que
     _exits(engagements, at(D(2026, 3, 1)))
     with django_assert_max_num_queries(3):
         _report(world)
-
-
-@pytest.mark.parametrize(
-    ("persona", "status"),
-    [
-        ("coordinator", 200),
-        ("admin", 403),
-        ("supervisor", 403),
-        ("supporter", 403),
-        ("participant_user", 403),
-    ],
-)
-def test_the_endings_page_is_for_coordinators(world, client, persona, status):
-    client.force_login(getattr(world, persona))
-    params = {"start": START.isoformat(), "end": END.isoformat()}
-    for url in (
-        reverse("reports:report", args=["endings"]),
-        reverse("reports:download", args=["endings", "csv"]),
-    ):
-        assert client.get(url, params).status_code == status, url

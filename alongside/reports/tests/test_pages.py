@@ -11,6 +11,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from alongside.audit.models import AccessLog, AuditEvent
+from alongside.reports.exports import FORMATS
+from alongside.reports.registry import definitions
 from alongside.reports.testing import engagements_of, held
 
 PERIOD = {"start": "2026-01-01", "end": "2026-06-30"}
@@ -38,14 +40,14 @@ def busy(world):
     ],
 )
 def test_reports_are_for_coordinators(world, client, persona, status):
+    """Every report, on its page and in every format (the access matrix names one)."""
     client.force_login(getattr(world, persona))
-    for url in (
-        reverse("reports:index"),
-        reverse("reports:report", args=["volume"]),
-        reverse("reports:download", args=["volume", "csv"]),
-        reverse("reports:meetings_csv"),
-    ):
-        assert client.get(url).status_code == status, url
+    urls = [reverse("reports:index"), reverse("reports:meetings_csv")]
+    for found in definitions():
+        urls.append(reverse("reports:report", args=[found.name]))
+        urls += [reverse("reports:download", args=[found.name, fmt]) for fmt in FORMATS]
+    for url in urls:
+        assert client.get(url, PERIOD).status_code == status, url
 
 
 def test_signed_out_people_are_sent_to_sign_in(client):

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
-from django.urls import reverse
-
 from alongside.assessments.models import Assessment
 from alongside.engagements.models import Engagement, State
 from alongside.reports.definitions.tiers import quarters
@@ -155,23 +152,3 @@ def test_tiers_take_two_queries(world, django_assert_max_num_queries):
         _assessed(e, 2, D(2026, 5, 1))
     with django_assert_max_num_queries(2):
         _report(world)
-
-
-@pytest.mark.parametrize(
-    ("persona", "status"),
-    [
-        ("coordinator", 200),
-        ("admin", 403),
-        ("supervisor", 403),
-        ("supporter", 403),
-        ("participant_user", 403),
-    ],
-)
-def test_the_tiers_page_is_for_coordinators(world, client, persona, status):
-    client.force_login(getattr(world, persona))
-    params = {"start": START.isoformat(), "end": END.isoformat()}
-    for url in (
-        reverse("reports:report", args=["tiers"]),
-        reverse("reports:download", args=["tiers", "csv"]),
-    ):
-        assert client.get(url, params).status_code == status, url
