@@ -38,6 +38,25 @@ def _form(request) -> ReportFilterForm:
     return ReportFilterForm(request.GET, user=request.user, organization=request.organization)
 
 
+def _refused_filters(request, form: ReportFilterForm, found=None):
+    """The page again with the filter form's errors: bad filters answer 400, nothing built."""
+    context = {"form": form, "definitions": definitions()}
+    if found is None:
+        return render(request, "reports/index.html", context, status=400)
+    return render(request, "reports/report.html", {**context, "definition": found}, status=400)
+
+
+def _queue_build(request, *, failure_url: str, done: str, **build) -> HttpResponse:
+    """Ask for a build in the background; a refusal is shown on the page it came from."""
+    try:
+        build_request(user=request.user, organization=request.organization, **build)
+    except RuleViolation as refusal:
+        messages.error(request, refusal.message)
+        return redirect(failure_url)
+    messages.success(request, done)
+    return redirect("reports:saved")
+
+
 def _definition_or_404(name: str):
     found = definition(name)
     if found is None:
@@ -60,17 +79,19 @@ def report_index(request):
 def report_page(request, name: str):
     found = _definition_or_404(name)
     form = _form(request)
-    context = {"definition": found, "form": form, "definitions": definitions()}
     if not form.is_valid():
-        return render(request, "reports/report.html", context, status=400)
+        return _refused_filters(request, form, found)
     filters = form.filters()
     report = run(found, filters)
-    context.update(
-        report=report,
-        tables=exports.charted(report),
-        query=urlencode(filters.as_params()),
-        notice=exports.suppression_notice(),
-    )
+    context = {
+        "definition": found,
+        "form": form,
+        "definitions": definitions(),
+        "report": report,
+        "tables": exports.charted(report),
+        "query": urlencode(filters.as_params()),
+        "notice": exports.suppression_notice(),
+    }
     return render(request, "reports/report.html", context)
 
 
@@ -82,12 +103,7 @@ def report_download(request, name: str, fmt: str):
         raise Http404
     form = _form(request)
     if not form.is_valid():
-        return render(
-            request,
-            "reports/report.html",
-            {"definition": found, "form": form, "definitions": definitions()},
-            status=400,
-        )
+        return _refused_filters(request, form, found)
     filters = form.filters()
     report = run(found, filters)
     if fmt == "csv":
@@ -115,12 +131,7 @@ def meetings_download(request):
     """Every meeting of the period in scope, one row each, streamed (no names)."""
     form = _form(request)
     if not form.is_valid():
-        return render(
-            request,
-            "reports/index.html",
-            {"definitions": definitions(), "form": form},
-            status=400,
-        )
+        return _refused_filters(request, form)
     filters = form.filters()
     queryset = meetings_for_export(filters)
     read_record(
@@ -203,20 +214,15 @@ def saved_list(request):
 def saved_build(request, pk: int):
     saved = get_or_404(saved_reports_of(request.user, request.organization), pk=pk)
     start, end = period_dates(saved.period, timezone.localdate())
-    try:
-        build_request(
-            user=request.user,
-            organization=request.organization,
-            report=saved.report,
-            params={**saved.params, "start": start, "end": end},
-            fmt=saved.format,
-            saved=saved,
-        )
-    except RuleViolation as refusal:
-        messages.error(request, refusal.message)
-        return redirect("reports:saved")
-    messages.success(request, _("Queued: it appears below when it is built."))
-    return redirect("reports:saved")
+    return _queue_build(
+        request,
+        failure_url=reverse("reports:saved"),
+        done=_("Queued: it appears below when it is built."),
+        report=saved.report,
+        params={**saved.params, "start": start, "end": end},
+        fmt=saved.format,
+        saved=saved,
+    )
 
 
 @require_POST
@@ -233,19 +239,14 @@ def saved_delete(request, pk: int):
 def meetings_build(request):
     """The meetings export built in the background, when too large for one request."""
     params = {k: request.POST.get(k, "") for k in ("start", "end", *FILTER_KEYS)}
-    try:
-        build_request(
-            user=request.user,
-            organization=request.organization,
-            report=ReportBuild.MEETINGS,
-            params=params,
-            fmt="csv",
-        )
-    except RuleViolation as refusal:
-        messages.error(request, refusal.message)
-        return redirect("reports:index")
-    messages.success(request, _("Queued: the file appears below when it is built."))
-    return redirect("reports:saved")
+    return _queue_build(
+        request,
+        failure_url=reverse("reports:index"),
+        done=_("Queued: the file appears below when it is built."),
+        report=ReportBuild.MEETINGS,
+        params=params,
+        fmt="csv",
+    )
 
 
 @require_GET
