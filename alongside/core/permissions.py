@@ -57,6 +57,8 @@ class Cap(StrEnum):
     SURVEYS_FILL = "surveys.fill"
     # Aggregate reports for funders (small cells suppressed) and their exports.
     REPORTS_VIEW = "reports.view"
+    # Releasing a participant's whole record to them, at their request (records app).
+    RECORDS_RELEASE = "records.release"
 
 
 _CLINICAL_STAFF = {
@@ -90,6 +92,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.CONCERNS_TRIAGE,
             Cap.ENGAGEMENTS_EXTEND,
             Cap.REPORTS_VIEW,
+            Cap.RECORDS_RELEASE,
         }
     ),
     Role.SUPERVISOR: frozenset(_CLINICAL_STAFF | {Cap.SUPERVISION_RECORD, Cap.SUPERVISION_VIEW}),

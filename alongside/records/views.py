@@ -23,8 +23,8 @@ from alongside.participants.models import Participant
 from alongside.records.forms import RecordRequestForm
 from alongside.records.services import Format, record_download
 
-# Who may download a record for a participant: coordinators (intake and records work).
-STAFF_CAP = Cap.REFERRALS_MANAGE
+# Who may release a participant's whole record to them, at their request: coordinators.
+STAFF_CAP = Cap.RECORDS_RELEASE
 
 
 def _attachment(download) -> HttpResponse:

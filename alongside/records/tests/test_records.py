@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from alongside.accounts.models import Role
 from alongside.audit.models import AccessLog, AuditEvent
-from alongside.core.permissions import engagements_visible_to
+from alongside.core.permissions import ROLE_CAPABILITIES, Cap, engagements_visible_to
 from alongside.fhir.testing import NOTE_SECRET, full_record
 from alongside.meetings.models import Note, NoteStatus
 from alongside.records.pdf import record_html
@@ -252,6 +253,23 @@ def test_only_coordinators_see_the_link_on_the_engagement_page(world):
     detail = reverse("engagements:detail", args=[world.engagement.pk])
 
     assert request_url(world) not in signed_in(world.supporter).get(detail).content.decode()
+    assert request_url(world) in signed_in(world.coordinator).get(detail).content.decode()
+
+
+def test_releasing_a_record_needs_records_release_not_referral_work(world, monkeypatch):
+    """Screening referrals (referrals.manage) does not carry the right to release a record."""
+    coordinator_caps = ROLE_CAPABILITIES[Role.COORDINATOR]
+    assert Cap.RECORDS_RELEASE in coordinator_caps
+    monkeypatch.setitem(
+        ROLE_CAPABILITIES, Role.COORDINATOR, coordinator_caps - {Cap.RECORDS_RELEASE}
+    )
+    client = signed_in(world.coordinator)
+    detail = reverse("engagements:detail", args=[world.engagement.pk])
+
+    assert client.get(request_url(world)).status_code == 403
+    assert client.post(request_url(world), valid_request()).status_code == 403
+    assert request_url(world) not in client.get(detail).content.decode()
+    assert actions() == []
 
 
 def test_the_record_reads_a_fixed_number_of_queries(world, django_assert_max_num_queries):
