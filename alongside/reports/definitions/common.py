@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Q
+from django.db import connections
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -80,3 +82,63 @@ def median_days(days: list[float]) -> Cell:
 def share(part: int, whole: int, people: int) -> Cell:
     value = round(100 * part / whole, 1) if whole else None
     return Cell(value, people=people)
+
+
+def month_start(value) -> datetime.date:
+    """A month truncated by the database and read back raw: a datetime (PostgreSQL) or its
+    text (SQLite). Answers its first day."""
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10]).replace(day=1)
+    return month_key(value)
+
+
+def rollup(rows: QuerySet, keys: int, sums: int) -> dict[tuple[int | None, Any], tuple]:
+    """Totals of ``rows`` per value of each of its first ``keys`` columns, and over all rows,
+    computed by the database in one statement.
+
+    ``rows`` is a ``values_list`` queryset of ``keys`` key columns, then the person, then
+    ``sums`` numeric columns. The answer maps ``(i, value)`` (the i-th key having that
+    value) and ``(None, None)`` (every row) to ``(rows, *sums, distinct people)``; a sum
+    over no value is 0. On PostgreSQL one ``GROUPING SETS`` aggregate; elsewhere the same
+    groupings as a ``UNION ALL`` over the rows.
+    """
+    connection = connections[rows.db]
+    sql, params = rows.order_by().query.sql_with_params()
+    key_names = [f"k{i}" for i in range(keys)]
+    sum_names = [f"s{i}" for i in range(sums)]
+    columns = ", ".join([*key_names, "person", *sum_names])
+    measures = ", ".join(
+        ["COUNT(*)", *(f"SUM({name})" for name in sum_names), "COUNT(DISTINCT person)"]
+    )
+    if connection.vendor == "postgresql":
+        statement = (
+            f"WITH m({columns}) AS ({sql}) "
+            f"SELECT GROUPING({', '.join(key_names)}), {', '.join(key_names)}, {measures} "
+            f"FROM m GROUP BY GROUPING SETS ({', '.join(f'({k})' for k in key_names)}, ())"
+        )
+    else:
+        # GROUPING()'s bits: 1 for each key left out of the group, the first key highest.
+        parts = []
+        for i, key in enumerate(key_names):
+            bits = (2**keys - 1) ^ (1 << (keys - 1 - i))
+            cells = ", ".join(k if k == key else "NULL" for k in key_names)
+            parts.append(f"SELECT {bits}, {cells}, {measures} FROM m GROUP BY {key}")
+        nulls = ", ".join("NULL" for _k in key_names)
+        parts.append(f"SELECT {2**keys - 1}, {nulls}, {measures} FROM m")
+        statement = f"WITH m({columns}) AS ({sql}) " + " UNION ALL ".join(parts)
+    found: dict[tuple[int | None, Any], tuple] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for bits, *values in cursor.fetchall():
+            figures = tuple(v or 0 for v in values[keys:])
+            if bits == 2**keys - 1:
+                found[None, None] = figures
+            else:
+                i = next(i for i in range(keys) if not bits & (1 << (keys - 1 - i)))
+                found[i, values[i]] = figures
+    return found
+
+
+def keyed(found: dict, i: int, convert) -> dict[Any, tuple]:
+    """The totals of ``rollup`` for its i-th key, by ``convert(value)``."""
+    return {convert(value): figures for (k, value), figures in found.items() if k == i}

@@ -1,12 +1,11 @@
 """Service volume: meetings held, their hours and service units, and logged contacts, by
-month, mode and program. One query over meetings (grouped down to each person, so the
-people behind every cell are counted exactly) and one over contacts."""
+month, mode and program. One aggregate over meetings (by month, by mode, by program and in
+all, each with its distinct people: ``rollup``, GROUPING SETS on PostgreSQL), one over
+contacts (by month and in all) and one for the programs' names. Only the totals leave the
+database, so the cost does not grow with the number of people met."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,25 +13,31 @@ from django.utils.translation import gettext_lazy
 from alongside.contacts.models import Contact
 from alongside.meetings.models import Meeting, MeetingStatus, Mode
 from alongside.organizations.models import Program
-from alongside.reports.definitions.common import in_period, month_key, month_label, months, scope
+from alongside.reports.definitions.common import (
+    in_period,
+    keyed,
+    month_label,
+    month_start,
+    months,
+    rollup,
+    scope,
+)
 from alongside.reports.filters import ReportFilters
 from alongside.reports.registry import register
 from alongside.reports.result import Cell, Chart, Row, Table
+
+_NONE = (0, 0, 0, 0)  # meetings, minutes, units, people
 
 
 class _Tally:
     """Meetings, minutes, units and the people behind them, for one row of a table."""
 
-    def __init__(self) -> None:
-        self.meetings = 0
-        self.minutes = 0
-        self.units = 0
-        self.contacts = 0
-        self.people: set[int] = set()
-        self.contact_people: set[int] = set()
+    def __init__(self, meetings=(0, 0, 0, 0), contacts=(0, 0)) -> None:
+        self.meetings, self.minutes, self.units, self.people = meetings
+        self.contacts, self.contact_people = contacts
 
     def cells(self, with_contacts: bool) -> list[Cell]:
-        n = len(self.people)
+        n = self.people
         cells = [
             Cell(self.meetings, people=n),
             Cell(round(self.minutes / 60, 1), people=n),
@@ -40,7 +45,7 @@ class _Tally:
             Cell(n, people=n),
         ]
         if with_contacts:
-            cells.append(Cell(self.contacts, people=len(self.contact_people)))
+            cells.append(Cell(self.contacts, people=self.contact_people))
         return cells
 
 
@@ -67,48 +72,45 @@ def _table(key, title, label_header, rows, total, *, with_contacts=False) -> Tab
     ),
 )
 def build(filters: ReportFilters) -> list[Table]:
-    by_month: dict = defaultdict(_Tally)
-    by_mode: dict = defaultdict(_Tally)
-    by_program: dict = defaultdict(_Tally)
-    total = _Tally()
-    rows = (
+    meetings = rollup(
         Meeting.objects.filter(
             scope(filters), in_period(filters, "starts_at"), status=MeetingStatus.HELD
         )
         .annotate(month=TruncMonth("starts_at"))
-        .values_list("month", "mode", "engagement__program_id", "engagement__participant_id")
-        .annotate(n=Count("id"), minutes=Sum("duration_minutes"), units=Sum("service_units"))
-        .order_by()
+        .values_list(
+            "month",
+            "mode",
+            "engagement__program_id",
+            "engagement__participant_id",
+            "duration_minutes",
+            "service_units",
+        ),
+        keys=3,
+        sums=2,
     )
-    for month, mode, program_id, person, n, minutes, units in rows:
-        for tally in (
-            by_month[month_key(month)],
-            by_mode[mode],
-            by_program[program_id],
-            total,
-        ):
-            tally.meetings += n
-            tally.minutes += minutes or 0
-            tally.units += units or 0
-            tally.people.add(person)
-    contacts = (
+    contacts = rollup(
         Contact.objects.filter(scope(filters), in_period(filters, "occurred_at"))
         .annotate(month=TruncMonth("occurred_at"))
-        .values_list("month", "engagement__participant_id")
-        .annotate(n=Count("id"))
-        .order_by()
+        .values_list("month", "engagement__participant_id"),
+        keys=1,
+        sums=0,
     )
-    for month, person, n in contacts:
-        for tally in (by_month[month_key(month)], total):
-            tally.contacts += n
-            tally.contact_people.add(person)
+    meetings_by_month = keyed(meetings, 0, month_start)
+    contacts_by_month = keyed(contacts, 0, month_start)
+    by_month = {
+        month: _Tally(meetings_by_month.get(month, _NONE), contacts_by_month.get(month, (0, 0)))
+        for month in months(filters)
+    }
+    by_mode = {mode: _Tally(figures) for mode, figures in keyed(meetings, 1, str).items()}
+    by_program = {pk: _Tally(figures) for pk, figures in keyed(meetings, 2, int).items()}
+    total = _Tally(meetings.get((None, None), _NONE), contacts.get((None, None), (0, 0)))
     programs = dict(Program.objects.filter(pk__in=filters.program_ids).values_list("pk", "name"))
     return [
         _table(
             "by_month",
             _("By month"),
             _("Month"),
-            [(month_label(m), by_month.get(m, _Tally())) for m in months(filters)],
+            [(month_label(m), tally) for m, tally in by_month.items()],
             total,
             with_contacts=True,
         ),
