@@ -4,7 +4,7 @@ each referral with its engagement's dates and its first contact."""
 
 from __future__ import annotations
 
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,12 +18,10 @@ from alongside.reports.result import Cell, Chart, Row, Table
 
 
 def _first(queryset, field: str) -> Subquery:
+    """The engagement's earliest ``field``: the first row of its (engagement, field) index,
+    read in order (no aggregate over all its rows)."""
     return Subquery(
-        queryset.filter(engagement_id=OuterRef("engagement__pk"))
-        .order_by()
-        .values("engagement_id")
-        .annotate(first=Min(field))
-        .values("first")[:1]
+        queryset.filter(engagement_id=OuterRef("engagement__pk")).order_by(field).values(field)[:1]
     )
 
 
@@ -45,18 +43,22 @@ def build(filters: ReportFilters) -> list[Table]:
         referrals = referrals.filter(engagement__supporter_id=filters.supporter_id)
     if filters.site_id:
         referrals = referrals.filter(engagement__site_id=filters.site_id)
-    rows = referrals.annotate(
-        first_contact=_first(Contact.objects.all(), "occurred_at"),
-        first_meeting=_first(Meeting.objects.filter(status=MeetingStatus.HELD), "starts_at"),
-    ).values_list(
-        "participant_id",
-        "received_at",
-        "screened_at",
-        "matched_at",
-        "engagement__activated_on",
-        "engagement__closed_on",
-        "first_contact",
-        "first_meeting",
+    rows = (
+        referrals.annotate(
+            first_contact=_first(Contact.objects.all(), "occurred_at"),
+            first_meeting=_first(Meeting.objects.filter(status=MeetingStatus.HELD), "starts_at"),
+        )
+        .order_by()
+        .values_list(
+            "participant_id",
+            "received_at",
+            "screened_at",
+            "matched_at",
+            "engagement__activated_on",
+            "engagement__closed_on",
+            "first_contact",
+            "first_meeting",
+        )
     )
     steps = {key: set() for key in ("received", "screened", "matched", "active", "exited")}
     to_screen, to_contact, to_match, to_active = [], [], [], []
