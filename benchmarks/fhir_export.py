@@ -1,19 +1,25 @@
 """FHIR export of one engagement with 500 meetings: the budget is under 1 s (issue 7).
 
     python benchmarks/fhir_export.py [--quick] [-n 15]
+    DATABASE_URL=postgres://127.0.0.1/alongside_bench python benchmarks/fhir_export.py
 
-Builds a throwaway SQLite database (a temporary file, removed afterwards) holding one
-organization and an engagement with a referral, goals, plans, a survey, consents and
-500 meetings (``--quick``: 50), then times ``GET /api/v1/engagements/{id}/fhir``
-in-process through Django's test client (server time: middleware, permission checks,
-queries, building and validating the models, serializing). The baseline is
-``GET /api/v1/engagements/{id}`` (one engagement read as JSON, the same middleware and
-sign-in), timed in the same interleaved rounds.
+Builds one organization and an engagement with a referral, goals, plans, a survey,
+consents and 500 meetings (``--quick``: 50), then times
+``GET /api/v1/engagements/{id}/fhir`` in-process through Django's test client (server
+time: middleware, permission checks, queries, building and validating the models,
+serializing). The baseline is ``GET /api/v1/engagements/{id}`` (one engagement read as
+JSON, the same middleware and sign-in), timed in the same interleaved rounds.
+
+Without DATABASE_URL it all lives in a throwaway SQLite file (a temporary file, removed
+afterwards). With DATABASE_URL (PostgreSQL) the organization is built in that database,
+alongside whatever it holds (the large seed, say), inside one transaction that the run
+rolls back, so nothing of it stays.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -27,14 +33,16 @@ ROOT = Path(__file__).resolve().parent.parent
 WARMUP_ROUNDS = 2
 
 
-def configure(database: Path) -> None:
+def configure(database: Path | None) -> None:
+    """Django on the throwaway SQLite file, or on DATABASE_URL when ``database`` is None."""
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "alongside.settings"
     os.environ["ALONGSIDE_DEBUG"] = "0"
     os.environ["ALONGSIDE_HTTPS"] = "0"
-    os.environ["ALONGSIDE_SQLITE_PATH"] = str(database)
     os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.pop("DATABASE_URL", None)
+    if database is not None:
+        os.environ["ALONGSIDE_SQLITE_PATH"] = str(database)
+        os.environ.pop("DATABASE_URL", None)
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     import django
 
@@ -43,7 +51,6 @@ def configure(database: Path) -> None:
 
 def build(meetings: int):
     """The organization, its people and one engagement with ``meetings`` meetings."""
-    from django.core.management import call_command
 
     from alongside.accounts.models import Membership, PeerSupporterProfile, Role, User
     from alongside.engagements.models import Engagement, State
@@ -51,9 +58,9 @@ def build(meetings: int):
     from alongside.organizations.models import Organization, Program
     from alongside.participants.models import Participant
 
-    call_command("migrate", verbosity=0, interactive=False)
     world = types.SimpleNamespace()
-    world.org = Organization.objects.create(name="Bench Peer Network", slug="bench")
+    # Names of its own: on DATABASE_URL it sits beside the demo organization's people.
+    world.org = Organization.objects.create(name="Bench Peer Network", slug="bench-fhir")
     world.program = Program.objects.create(organization=world.org, name="Community Peer Support")
 
     def person(username: str, first: str, role: str) -> User:
@@ -63,8 +70,8 @@ def build(meetings: int):
             membership.programs.set([world.program])
         return user
 
-    world.coordinator = person("coordinator", "Cora", Role.COORDINATOR)
-    world.supporter = person("supporter", "Sunny", Role.SUPPORTER)
+    world.coordinator = person("bench-fhir-coordinator", "Cora", Role.COORDINATOR)
+    world.supporter = person("bench-fhir-supporter", "Sunny", Role.SUPPORTER)
     PeerSupporterProfile.objects.create(user=world.supporter, organization=world.org)
     world.participant = Participant.objects.create(
         organization=world.org, first_name="Pat", last_name="Rivera"
@@ -87,6 +94,43 @@ def build(meetings: int):
     return world
 
 
+def measure(world, meetings: int, rounds: int):
+    """Timings, CPU, sizes and query counts of the baseline and the export (None: failed)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(world.supporter, backend="django.contrib.auth.backends.ModelBackend")
+    pk = world.engagement.pk
+    targets = [
+        ("baseline: GET /api/v1/engagements/{id}", f"/api/v1/engagements/{pk}"),
+        (f"FHIR export, {meetings} meetings", f"/api/v1/engagements/{pk}/fhir"),
+    ]
+    timings: dict[str, list[float]] = {label: [] for label, _ in targets}
+    cpu: dict[str, list[float]] = {label: [] for label, _ in targets}
+    sizes: dict[str, int] = {}
+    for n in range(WARMUP_ROUNDS + rounds):
+        for label, url in targets:
+            begun, begun_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - begun) * 1000
+            elapsed_cpu = (time.process_time() - begun_cpu) * 1000
+            if response.status_code != 200:
+                print(f"{label}: GET {url} answered {response.status_code}", file=sys.stderr)
+                return None
+            sizes[label] = len(response.content)
+            if n >= WARMUP_ROUNDS:
+                timings[label].append(elapsed)
+                cpu[label].append(elapsed_cpu)
+    queries = {}
+    for label, url in targets:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        queries[label] = len(captured.captured_queries)
+    return timings, cpu, sizes, queries, targets
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="50 meetings instead of 500")
@@ -95,51 +139,37 @@ def main() -> int:
     meetings = 50 if args.quick else 500
     rounds = max(args.n, 5)
 
-    with tempfile.TemporaryDirectory(prefix="alongside-bench-fhir-") as folder:
-        configure(Path(folder) / "bench.sqlite3")
-        started = time.perf_counter()
-        world = build(meetings)
-        print(f"Built the engagement in {time.perf_counter() - started:.1f} s (throwaway SQLite).")
+    on_url = bool(os.environ.get("DATABASE_URL"))
+    with contextlib.ExitStack() as stack:
+        if on_url:
+            configure(None)
+        else:
+            folder = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="alongside-bench-fhir-")
+            )
+            configure(Path(folder) / "bench.sqlite3")
+        from django.core.management import call_command
+        from django.db import connection, transaction
 
-        from django.db import connection
-        from django.test import Client
-        from django.test.utils import CaptureQueriesContext
-
-        client = Client()
-        client.force_login(world.supporter, backend="django.contrib.auth.backends.ModelBackend")
-        pk = world.engagement.pk
-        targets = [
-            ("baseline: GET /api/v1/engagements/{id}", f"/api/v1/engagements/{pk}"),
-            (f"FHIR export, {meetings} meetings", f"/api/v1/engagements/{pk}/fhir"),
-        ]
-        timings: dict[str, list[float]] = {label: [] for label, _ in targets}
-        cpu: dict[str, list[float]] = {label: [] for label, _ in targets}
-        sizes: dict[str, int] = {}
-        for n in range(WARMUP_ROUNDS + rounds):
-            for label, url in targets:
-                begun, begun_cpu = time.perf_counter(), time.process_time()
-                response = client.get(url)
-                elapsed = (time.perf_counter() - begun) * 1000
-                elapsed_cpu = (time.process_time() - begun_cpu) * 1000
-                if response.status_code != 200:
-                    print(f"{label}: GET {url} answered {response.status_code}", file=sys.stderr)
-                    return 1
-                sizes[label] = len(response.content)
-                if n >= WARMUP_ROUNDS:
-                    timings[label].append(elapsed)
-                    cpu[label].append(elapsed_cpu)
-        queries = {}
-        for label, url in targets:
-            with CaptureQueriesContext(connection) as captured:
-                client.get(url)
-            queries[label] = len(captured.captured_queries)
+        call_command("migrate", verbosity=0, interactive=False)
+        vendor = connection.vendor
+        where = f"{vendor}, rolled back afterwards" if on_url else "throwaway SQLite"
+        with transaction.atomic():
+            started = time.perf_counter()
+            world = build(meetings)
+            print(f"Built the engagement in {time.perf_counter() - started:.1f} s ({where}).")
+            measured = measure(world, meetings, rounds)
+            transaction.set_rollback(True)
         connection.close()
+    if measured is None:
+        return 1
+    timings, cpu, sizes, queries, targets = measured
 
     medians = {label: statistics.median(values) for label, values in timings.items()}
     base_label, export_label = targets[0][0], targets[1][0]
     print(
-        f"fhir: median of {rounds} requests each after {WARMUP_ROUNDS} warm-up rounds, SQLite "
-        "(CPU: this process's own time, a guide on a busy machine)"
+        f"fhir: median of {rounds} requests each after {WARMUP_ROUNDS} warm-up rounds, "
+        f"{vendor} (CPU: this process's own time, a guide on a busy machine)"
     )
     width = max(len(label) for label in medians)
     for label, median in medians.items():
