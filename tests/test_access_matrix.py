@@ -430,6 +430,9 @@ ACCESS = {
     "accounts:password": (_none, "get", SIGNED_IN),
     "accounts:password_done": (_none, "get", SIGNED_IN),
     "participants:portal_invite": (_participant, "get", ENGAGEMENT_WRITE),
+    # Coordinators of their programs and the supporter of their open engagement; Sam
+    # (supervisor) reads Pat's engagement but changes nothing.
+    "participants:edit": (_participant, "get", ENGAGEMENT_WRITE),
     "accounts:profile": (
         _none,
         "get",

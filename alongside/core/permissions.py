@@ -27,6 +27,10 @@ M = TypeVar("M", bound=Model)
 class Cap(StrEnum):
     DASHBOARD_VIEW = "dashboard.view"
     PARTICIPANTS_VIEW = "participants.view"
+    # Changing a person's details (name, pronouns, language, contact, demographics):
+    # coordinators of a program they have a referral or engagement in, and the supporter
+    # of their open engagement (participants_changeable_by).
+    PARTICIPANTS_CHANGE = "participants.change"
     REFERRALS_VIEW = "referrals.view"
     REFERRALS_MANAGE = "referrals.manage"
     MATCHING_ASSIGN = "matching.assign"
@@ -69,6 +73,7 @@ _CLINICAL_STAFF = {
     Cap.CONCERNS_RAISE,
 }
 _HANDS_ON = {
+    Cap.PARTICIPANTS_CHANGE,
     Cap.ENGAGEMENTS_TRANSITION,
     Cap.PORTAL_INVITE,
     Cap.AGREEMENTS_RECORD,
@@ -209,6 +214,60 @@ def participants_visible_to(user: User, organization: Organization | None) -> Qu
     if has_capability(user, organization, Cap.REFERRALS_VIEW):
         condition |= Q(pk__in=referrals_visible_to(user, organization).values("participant_id"))
     return Participant.objects.filter(condition, organization=organization)
+
+
+def participants_changeable_by(user: User, organization: Organization | None) -> QuerySet:
+    """Participants whose details this user may change (``participants.change``).
+
+    Coordinators: those with a referral or an engagement (open or closed) in a program they
+    coordinate. Supporters: those of their own open engagements; once support has closed,
+    details are kept up to date by the coordinators. Supervisors, admins and participants:
+    none.
+    """
+    from alongside.engagements.models import Engagement, State
+    from alongside.participants.models import Participant
+    from alongside.referrals.models import Referral
+
+    if organization is None or not has_capability(user, organization, Cap.PARTICIPANTS_CHANGE):
+        return Participant.objects.none()
+    roles = roles_of(user, organization)
+    engagements = Engagement.objects.filter(organization=organization)
+    condition = Q(pk__in=[])
+    if Role.COORDINATOR in roles:
+        programs = _coordinated_ids(user, organization)
+        condition |= Q(
+            pk__in=engagements.filter(program_id__in=programs).values("participant_id")
+        ) | Q(
+            pk__in=Referral.objects.filter(
+                organization=organization, program_id__in=programs
+            ).values("participant_id")
+        )
+    if Role.SUPPORTER in roles:
+        own_open = engagements.filter(supporter=user).exclude(state=State.CLOSED)
+        condition |= Q(pk__in=own_open.values("participant_id"))
+    return Participant.objects.filter(condition, organization=organization)
+
+
+def may_change_participant(user: User, organization: Organization | None, pk: int) -> bool:
+    return participants_changeable_by(user, organization).filter(pk=pk).exists()
+
+
+def may_change_participant_of(
+    user: User, organization: Organization | None, engagement: Model
+) -> bool:
+    """May change the details of the participant of an engagement this user sees; decided
+    without a query in the usual cases (the engagement page counts its queries)."""
+    from alongside.engagements.models import State
+
+    if not has_capability(user, organization, Cap.PARTICIPANTS_CHANGE):
+        return False
+    roles = roles_of(user, organization)
+    if engagement.supporter_id == user.pk and engagement.state != State.CLOSED:
+        return True
+    others = {Role.SUPERVISOR, Role.SUPPORTER, Role.PARTICIPANT}
+    if Role.COORDINATOR in roles and not roles & others:
+        return True  # seen only through coordinating its program
+    return may_change_participant(user, organization, engagement.participant_id)
 
 
 def referrals_visible_to(user: User, organization: Organization | None) -> QuerySet:

@@ -14,7 +14,12 @@ from alongside.audit.services import read_record
 from alongside.consents.selectors import engagement_section as consent_section
 from alongside.core.decorators import capability_required
 from alongside.core.errors import RuleViolation
-from alongside.core.permissions import Cap, capabilities_of, engagements_visible_to
+from alongside.core.permissions import (
+    Cap,
+    capabilities_of,
+    engagements_visible_to,
+    may_change_participant_of,
+)
 from alongside.core.web import attempt, form_status, page_of
 from alongside.emergencyplans.selectors import engagement_section as emergency_plan_section
 from alongside.engagements import guidelines, selectors, services, timeline
@@ -91,6 +96,9 @@ def engagement_detail(request, pk: int):
         "show_notes": Cap.NOTES_READ in caps,
         "can_add_addendum": Cap.MEETINGS_WRITE in caps,
         "can_invite": Cap.PORTAL_INVITE in caps,
+        "can_edit_details": may_change_participant_of(
+            request.user, request.organization, engagement
+        ),
         "can_rematch": not engagement.is_closed and Cap.MATCHING_ASSIGN in caps,
         "assignments": list(engagement.assignments.select_related("supporter", "actor")),
         "checklist": checklist,

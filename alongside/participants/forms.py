@@ -1,6 +1,36 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from alongside.participants.models import Participant, RaceEthnicity
+from alongside.participants.services import EDITABLE_FIELDS
+
+
+class ParticipantEditForm(forms.ModelForm):
+    """A person's details after intake; ``version`` is the one the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    race_ethnicity = forms.MultipleChoiceField(
+        label=_("Race and ethnicity"),
+        choices=RaceEthnicity.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Optional; any that apply, as they describe themselves."),
+    )
+
+    class Meta:
+        model = Participant
+        fields = list(EDITABLE_FIELDS)
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+        }
+        help_texts = {
+            "preferred_name": _("The name to use with them, if not their first name."),
+            "phone": _("With its area code, for example 555-123-4567."),
+            "gender": _("Optional, as they describe themselves; for funder reports."),
+        }
+
 
 class PortalInviteForm(forms.Form):
     username = forms.CharField(label=_("Username for the participant"), max_length=150)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alongside.accounts.models import LANGUAGE_CHOICES
+from alongside.core.models import Versioned
 from alongside.participants.validators import validate_birth_date, validate_phone
 
 
@@ -44,7 +45,9 @@ def validate_race_ethnicity(value) -> None:
         raise ValidationError(_("Choose from the listed races and ethnicities."))
 
 
-class Participant(models.Model):
+class Participant(Versioned):
+    """A person receiving support; edits are checked against the version read."""
+
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="participants"
     )

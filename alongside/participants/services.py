@@ -1,4 +1,4 @@
-"""Giving a participant a sign-in for the portal."""
+"""A participant's details after intake, and their sign-in for the portal."""
 
 from __future__ import annotations
 
@@ -9,8 +9,75 @@ from django.utils.translation import gettext as _
 from alongside.accounts.models import Membership, Role, User
 from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
-from alongside.core.services import save_changes
-from alongside.participants.models import Participant
+from alongside.core.services import check_version, save_changes
+from alongside.participants.models import Participant, RaceEthnicity
+
+# What the team may change after intake; the organization and the sign-in are not details.
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "pronouns",
+    "date_of_birth",
+    "preferred_language",
+    "phone",
+    "email",
+    "gender",
+    "race_ethnicity",
+    "veteran_status",
+)
+
+
+def _tidy(name: str, value):
+    """Strip text; keep races and ethnicities once each, in the listed order."""
+    if isinstance(value, str):
+        return value.strip()
+    if name == "race_ethnicity" and isinstance(value, list | tuple):
+        if all(isinstance(item, str) for item in value):
+            listed = [code for code in RaceEthnicity.values if code in value]
+            return listed + [item for item in dict.fromkeys(value) if item not in listed]
+        return list(value)
+    return value
+
+
+def participant_update(
+    *, participant: Participant, actor, expected_version: int, **changes
+) -> Participant:
+    """Change a participant's details, refusing if someone changed them since
+    ``expected_version``. Only fields whose value differs are saved; nothing else moves.
+
+    Bad values raise ValidationError (per field) and change nothing.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise TypeError(f"participant_update() does not change: {', '.join(unknown)}")
+    with transaction.atomic():
+        current = Participant.objects.select_for_update().get(pk=participant.pk)
+        check_version(current, expected_version)
+        # Compared tidied, so the same races listed in another order are no change.
+        before = {name: _tidy(name, getattr(current, name)) for name in changes}
+        for name, value in changes.items():
+            setattr(current, name, _tidy(name, value))
+        # Only what is being changed is checked: an old value stored before a rule existed
+        # does not block a new phone number.
+        current.full_clean(
+            exclude=[f.name for f in Participant._meta.fields if f.name not in changes],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        fields = [name for name in changes if getattr(current, name) != before[name]]
+        if not fields:
+            return current
+        save_changes(current, actor, fields)
+        event_record(
+            actor=actor,
+            organization=current.organization,
+            action="participant.updated",
+            obj=current,
+            # Which details changed, not their values: the history keeps those.
+            data={"fields": fields},
+        )
+    return current
 
 
 def participant_portal_invite(

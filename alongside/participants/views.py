@@ -1,5 +1,9 @@
-"""Portal access for a participant, given by their team."""
+"""A participant's details (edited by their team) and portal access, given by their team."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -7,10 +11,124 @@ from django.views.decorators.http import require_http_methods
 
 from alongside.audit.services import read_record
 from alongside.core.decorators import capability_required
-from alongside.core.permissions import Cap, get_or_404, participants_visible_to
-from alongside.core.web import form_page
+from alongside.core.errors import StaleEdit
+from alongside.core.permissions import (
+    Cap,
+    get_or_404,
+    may_change_participant,
+    participants_visible_to,
+)
+from alongside.core.web import attempt, form_page
 from alongside.participants import services
-from alongside.participants.forms import PortalInviteForm
+from alongside.participants.forms import ParticipantEditForm, PortalInviteForm
+from alongside.participants.models import Participant
+
+
+def _back(request) -> str:
+    """Where the page came from (``?next=``), if it is a page of this site."""
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        back = reverse("home")
+    return back
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.PARTICIPANTS_CHANGE)
+def participant_edit(request, pk: int):
+    """Edit a person's details; if someone else saved them meanwhile, show both versions
+    and save nothing."""
+    participant = get_or_404(
+        participants_visible_to(request.user, request.organization).select_related("organization"),
+        pk=pk,
+    )
+    read_record(request, "participant details", [participant.pk])
+    back = _back(request)
+    # Named before the form is checked: checking it writes the typed values on the record.
+    title = _("Details of %(name)s") % {"name": participant}
+    # In sight but not theirs to change (a supporter once support has closed): say who can.
+    blocked = ""
+    if not may_change_participant(request.user, request.organization, participant.pk):
+        blocked = _(
+            "Only a coordinator of their program, or the peer supporter of their open "
+            "engagement, can change the details of %(name)s."
+        ) % {"name": participant}
+    form = ParticipantEditForm(
+        request.POST if request.method == "POST" and not blocked else None,
+        instance=participant,
+        initial={"version": participant.version},
+    )
+    theirs = None
+    status = 403 if blocked else 200
+    if request.method == "POST" and not blocked:
+        status = 400
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+            stale: list[StaleEdit] = []
+
+            def save():
+                try:
+                    return services.participant_update(
+                        participant=participant,
+                        actor=request.user,
+                        expected_version=form.cleaned_data["version"],
+                        **data,
+                    )
+                except StaleEdit:
+                    stale.append(True)
+                    raise
+
+            if attempt(form, save) is not None:
+                messages.success(request, _("Details saved."))
+                return redirect(back)
+            if stale:
+                theirs = Participant.objects.get(pk=participant.pk)
+                theirs.last_change = theirs.history.select_related("history_user").first()
+                # Saving again, having seen theirs, saves over their version on purpose.
+                form.data = form.data.copy()
+                form.data["version"] = theirs.version
+                status = 409
+    return render(
+        request,
+        "participants/edit.html",
+        {
+            "form": form,
+            "participant": participant,
+            "theirs": theirs,
+            "both": _both_versions(form, theirs) if theirs else [],
+            "title": title,
+            "back_url": back,
+            "blocked": blocked,
+        },
+        status=status,
+    )
+
+
+def _shown(field, value) -> str:
+    """A value as the form's choices name it; lists joined, nothing as a dash."""
+    choices = {str(key): label for key, label in getattr(field, "choices", []) or []}
+    values = value if isinstance(value, list | tuple) else [value]
+    words = [str(choices.get(str(v), v)) for v in values if v not in (None, "")]
+    return ", ".join(words) or "—"
+
+
+def _both_versions(form: ParticipantEditForm, theirs: Participant) -> list[dict]:
+    """Field by field: the stored version and what the user typed, and whether they differ."""
+    rows = []
+    for name in services.EDITABLE_FIELDS:
+        field = form.fields[name]
+        many = name == "race_ethnicity"
+        typed = form.data.getlist(name) if many else form.data.get(name, "")
+        stored = getattr(theirs, name)
+        shown_theirs, shown_yours = _shown(field, stored), _shown(field, typed)
+        rows.append(
+            {
+                "label": field.label,
+                "theirs": shown_theirs,
+                "yours": shown_yours,
+                "differs": shown_theirs.strip() != shown_yours.strip(),
+            }
+        )
+    return rows
 
 
 @require_http_methods(["GET", "POST"])
@@ -19,9 +137,7 @@ def portal_invite(request, pk: int):
     participant = get_or_404(participants_visible_to(request.user, request.organization), pk=pk)
     form = PortalInviteForm(request.POST or None)
     read_record(request, "portal invitation", [participant.pk])
-    back = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
-        back = reverse("home")
+    back = _back(request)
     blocked = ""
     if participant.user_id is not None:
         blocked = _("%(name)s already has a portal sign-in.") % {"name": participant}
