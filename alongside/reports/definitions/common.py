@@ -92,23 +92,31 @@ def month_start(value) -> datetime.date:
     return month_key(value)
 
 
-def rollup(rows: QuerySet, keys: int, sums: int) -> dict[tuple[int | None, Any], tuple]:
+def rollup(
+    rows: QuerySet, keys: int, sums: int, people: int = 1
+) -> dict[tuple[int | None, Any], tuple]:
     """Totals of ``rows`` per value of each of its first ``keys`` columns, and over all rows,
     computed by the database in one statement.
 
-    ``rows`` is a ``values_list`` queryset of ``keys`` key columns, then the person, then
+    ``rows`` is a ``values_list`` queryset of ``keys`` key columns, then ``people`` columns
+    of people (participant ids; NULL where a row is not about anyone for that count), then
     ``sums`` numeric columns. The answer maps ``(i, value)`` (the i-th key having that
-    value) and ``(None, None)`` (every row) to ``(rows, *sums, distinct people)``; a sum
+    value) and ``(None, None)`` (every row) to ``(rows, *sums, *distinct people)``; a sum
     over no value is 0. On PostgreSQL one ``GROUPING SETS`` aggregate; elsewhere the same
     groupings as a ``UNION ALL`` over the rows.
     """
     connection = connections[rows.db]
     sql, params = rows.order_by().query.sql_with_params()
     key_names = [f"k{i}" for i in range(keys)]
+    person_names = [f"p{i}" for i in range(people)]
     sum_names = [f"s{i}" for i in range(sums)]
-    columns = ", ".join([*key_names, "person", *sum_names])
+    columns = ", ".join([*key_names, *person_names, *sum_names])
     measures = ", ".join(
-        ["COUNT(*)", *(f"SUM({name})" for name in sum_names), "COUNT(DISTINCT person)"]
+        [
+            "COUNT(*)",
+            *(f"SUM({name})" for name in sum_names),
+            *(f"COUNT(DISTINCT {name})" for name in person_names),
+        ]
     )
     if connection.vendor == "postgresql":
         statement = (

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import DateTimeField, Min, OuterRef, Q, Subquery
+from django.db.models import DateTimeField, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from alongside.assessments.models import Tier
 from alongside.organizations.models import Program
 from alongside.plans.models import Goal, GoalStage, GoalStatus, Stage
-from alongside.reports.definitions.common import bounds, in_period, scope, share
+from alongside.reports.definitions.common import bounds, in_period, rollup, scope, share
 from alongside.reports.filters import ReportFilters
 from alongside.reports.registry import register
 from alongside.reports.result import Cell, Chart, Row, Table
@@ -177,23 +177,6 @@ def _score_tables(filters: ReportFilters, programs: list[tuple[int, str]]) -> li
     return tables
 
 
-class _Goals:
-    def __init__(self) -> None:
-        self.set = 0
-        self.achieved = 0
-        self.set_by: set[int] = set()
-        self.achieved_by: set[int] = set()
-
-    def cells(self) -> list[Cell]:
-        set_by, achieved_by = len(self.set_by), len(self.achieved_by)
-        return [
-            Cell(self.set, people=set_by),
-            Cell(set_by, people=set_by),
-            Cell(self.achieved, people=achieved_by),
-            Cell(achieved_by, people=achieved_by),
-        ]
-
-
 def _goals_table(filters: ReportFilters, programs: list[tuple[int, str]]) -> Table:
     start, end = bounds(filters)
     first_achieved = Subquery(
@@ -203,33 +186,40 @@ def _goals_table(filters: ReportFilters, programs: list[tuple[int, str]]) -> Tab
         .annotate(first=Min("history_date"))
         .values("first")[:1]
     )
-    rows = (
-        Goal.objects.filter(scope(filters))
-        # A goal first marked achieved in the period was last updated after its start.
-        .filter(
+    goals = Goal.objects.filter(scope(filters)).order_by()
+    person = "engagement__participant_id"
+    # Goals set in the period (kind 0) and goals first marked achieved in it (kind 1), each
+    # keyed twice: by kind and program (2 * program + kind) and by kind alone. One
+    # aggregate counts them and their people for every program and in all.
+    set_in_period = (
+        goals.filter(in_period(filters, "created_at"))
+        .annotate(key=F("engagement__program_id") * 2, kind=Value(0))
+        .values_list("key", "kind", person)
+    )
+    achieved = (
+        goals.filter(
+            # A goal first marked achieved in the period was last updated after its start.
             in_period(filters, "created_at")
-            | Q(status=GoalStatus.ACHIEVED, updated_at__gte=start - datetime.timedelta(days=1))
+            | Q(updated_at__gte=start - datetime.timedelta(days=1)),
+            status=GoalStatus.ACHIEVED,
         )
         .annotate(achieved_at=Coalesce(first_achieved, "updated_at", output_field=DateTimeField()))
-        .values_list(
-            "engagement__program_id",
-            "engagement__participant_id",
-            "created_at",
-            "status",
-            "achieved_at",
-        )
-        .order_by()
+        .filter(achieved_at__gte=start, achieved_at__lt=end)
+        .annotate(key=F("engagement__program_id") * 2 + 1, kind=Value(1))
+        .values_list("key", "kind", person)
     )
-    by_program: dict = defaultdict(_Goals)
-    total = _Goals()
-    for program, person, created, status, achieved_at in rows:
-        for tally in (by_program[program], total):
-            if start <= created < end:
-                tally.set += 1
-                tally.set_by.add(person)
-            if status == GoalStatus.ACHIEVED and start <= achieved_at < end:
-                tally.achieved += 1
-                tally.achieved_by.add(person)
+    figures = rollup(set_in_period.union(achieved, all=True), keys=2, sums=0)
+
+    def cells(set_key, achieved_key) -> list[Cell]:
+        n_set, set_by = figures.get(set_key, (0, 0))
+        n_achieved, achieved_by = figures.get(achieved_key, (0, 0))
+        return [
+            Cell(n_set, people=set_by),
+            Cell(set_by, people=set_by),
+            Cell(n_achieved, people=achieved_by),
+            Cell(achieved_by, people=achieved_by),
+        ]
+
     return Table(
         key="goals",
         title=_("Goals"),
@@ -240,8 +230,8 @@ def _goals_table(filters: ReportFilters, programs: list[tuple[int, str]]) -> Tab
             _("Goals achieved"),
             _("People with a goal achieved"),
         ],
-        rows=[Row(name, by_program.get(pk, _Goals()).cells()) for pk, name in programs]
-        + [Row(_("Total"), total.cells(), is_total=True)],
+        rows=[Row(name, cells((0, 2 * pk), (0, 2 * pk + 1))) for pk, name in programs]
+        + [Row(_("Total"), cells((1, 0), (1, 1)), is_total=True)],
         note=_(
             "Goals set: created in the period. Goals achieved: achieved now and first marked "
             "achieved in the period, whenever they were set."
