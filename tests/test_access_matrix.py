@@ -775,6 +775,13 @@ API_ACCESS = {
         None,
         API_READ,
     ),
+    # The matrix sends no If-Match: those who may change Pat's details are asked for one.
+    "api:participant_update_endpoint": (
+        lambda world: {"participant_id": world.participant.pk},
+        "patch",
+        lambda world: {"phone": "555-201-3344"},
+        {**API_WRITE, "default": 428},
+    ),
     "api:referral_list": (_none, "get", None, API_COORDINATOR),
     "api:referral_create_endpoint": (
         _none,
