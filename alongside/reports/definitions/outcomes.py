@@ -247,7 +247,8 @@ def _stages_table(filters: ReportFilters) -> Table:
         GoalStage.objects.filter(
             via,
             recorded_at__lt=end,
-            goal_id__in=GoalStage.objects.filter(via, in_period(filters, "recorded_at")).values(
+            # (the scope is the outer query's: no need to join the goals again in here)
+            goal_id__in=GoalStage.objects.filter(in_period(filters, "recorded_at")).values(
                 "goal_id"
             ),
         )
