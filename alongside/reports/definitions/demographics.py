@@ -1,12 +1,15 @@
 """Demographics of the people served (those with a meeting held in the period), as they
-chose to tell us, with "not recorded" shown rather than hidden. One query for the
-participants' fields; the counting is done in Python."""
+chose to tell us, with "not recorded" shown rather than hidden. One query: the people
+served, counted by the database per combination of their answers (and age band), so only
+those combinations, not a row per person, reach Python to be added up."""
 
 from __future__ import annotations
 
 import datetime
 from collections import Counter
+from itertools import pairwise
 
+from django.db.models import Case, CharField, Count, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +29,25 @@ AGE_BANDS = ((0, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, Non
 
 def age_on(born: datetime.date, day: datetime.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The latest date of birth of someone ``years`` old or more on ``day``."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band_sql(field: str, day: datetime.date) -> Case:
+    """``age_band`` in SQL: the band's key from the date of birth, "" without one."""
+    whens = [When(**{f"{field}__isnull": True}, then=Value(NOT_RECORDED))]
+    for (low, high), (following, _next) in pairwise(AGE_BANDS):
+        # younger than the next band's lowest age: born after that many years before day
+        born_after = {f"{field}__gt": years_before(day, following)}
+        whens.append(When(**born_after, then=Value(_band_key(low, high))))
+    low, high = AGE_BANDS[-1]
+    return Case(*whens, default=Value(_band_key(low, high)), output_field=CharField())
 
 
 def age_band(born: datetime.date | None, day: datetime.date) -> str:
@@ -95,8 +117,12 @@ def build(filters: ReportFilters) -> list[Table]:
     held = Meeting.objects.filter(
         scope(filters), in_period(filters, "starts_at"), status=MeetingStatus.HELD
     ).values("engagement__participant_id")
-    people = Participant.objects.filter(pk__in=held).values_list(
-        "gender", "race_ethnicity", "veteran_status", "date_of_birth", "preferred_language"
+    combinations = (
+        Participant.objects.filter(pk__in=held)
+        .annotate(band=age_band_sql("date_of_birth", filters.end))
+        .values_list("gender", "race_ethnicity", "veteran_status", "band", "preferred_language")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     genders, races, veterans = Counter(), Counter(), Counter()
     ages, languages = Counter(), Counter()
@@ -106,15 +132,15 @@ def build(filters: ReportFilters) -> list[Table]:
         "language": {value for value, _label in LANGUAGE_CHOICES},
     }
     served = 0
-    for gender, race, veteran, born, language in people.order_by():
-        served += 1
-        genders[gender if gender in known["gender"] else NOT_RECORDED] += 1
-        veterans[veteran if veteran in known["veteran"] else NOT_RECORDED] += 1
-        languages[language if language in known["language"] else NOT_RECORDED] += 1
-        ages[age_band(born, filters.end)] += 1
+    for gender, race, veteran, band, language, n in combinations:
+        served += n
+        genders[gender if gender in known["gender"] else NOT_RECORDED] += n
+        veterans[veteran if veteran in known["veteran"] else NOT_RECORDED] += n
+        languages[language if language in known["language"] else NOT_RECORDED] += n
+        ages[band] += n
         chosen = {value for value in (race or []) if value in RaceEthnicity.values}
         for value in chosen or {NOT_RECORDED}:
-            races[value] += 1
+            races[value] += n
     bands = [(_band_key(low, high), _band_label(low, high)) for low, high in AGE_BANDS]
     note = _("People with a meeting held in the period, each counted once.")
     tables = [
