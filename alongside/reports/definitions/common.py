@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import FloatField, Func, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -42,6 +42,34 @@ def scope(filters: ReportFilters, via: str = "engagement") -> Q:
     if filters.site_id:
         q &= Q(**{f"{prefix}site_id": filters.site_id})
     return q
+
+
+class DaysBetween(Func):
+    """Days (with their fraction) from the instant ``earlier`` to the instant ``later``,
+    worked out by the database: ``(later - earlier).total_seconds() / 86400`` without
+    fetching (and parsing) either instant. NULL when either is."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def __init__(self, later, earlier, **extra) -> None:
+        super().__init__(later, earlier, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # In double precision, as Python's total_seconds() is (EXTRACT answers numeric).
+        template = "(CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS double precision) / 86400)"
+        return super().as_sql(
+            compiler, connection, template=template, arg_joiner=" - ", **extra_context
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        later, earlier = self.get_source_expressions()
+        later_sql, later_params = compiler.compile(later)
+        earlier_sql, earlier_params = compiler.compile(earlier)
+        return (
+            f"(julianday({later_sql}) - julianday({earlier_sql}))",
+            [*later_params, *earlier_params],
+        )
 
 
 def months(filters: ReportFilters) -> list[datetime.date]:

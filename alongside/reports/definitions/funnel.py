@@ -1,17 +1,27 @@
 """Referral funnel: of the referrals received in the period, how many were screened,
 matched, became active and exited, with the median days between the steps. One query:
-each referral with its engagement's dates and its first contact."""
+each referral with the days from it to each step (worked out by the database) and the
+steps its engagement reached."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import (
+    BooleanField,
+    DateField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alongside.contacts.models import Contact
 from alongside.meetings.models import Meeting, MeetingStatus
 from alongside.referrals.models import Referral
-from alongside.reports.definitions.common import in_period, median_days, share
+from alongside.reports.definitions.common import DaysBetween, in_period, median_days, share
 from alongside.reports.filters import ReportFilters
 from alongside.reports.registry import register
 from alongside.reports.result import Cell, Chart, Row, Table
@@ -43,42 +53,57 @@ def build(filters: ReportFilters) -> list[Table]:
         referrals = referrals.filter(engagement__supporter_id=filters.supporter_id)
     if filters.site_id:
         referrals = referrals.filter(engagement__site_id=filters.site_id)
+    received = F("received_at")
     rows = (
         referrals.annotate(
             first_contact=_first(Contact.objects.all(), "occurred_at"),
             first_meeting=_first(Meeting.objects.filter(status=MeetingStatus.HELD), "starts_at"),
         )
+        .annotate(
+            # Days from the referral to each step, worked out by the database (fetching
+            # and parsing every instant cost more than all the rest).
+            to_screen=DaysBetween("screened_at", received),
+            to_match=DaysBetween("matched_at", received),
+            to_contact=DaysBetween("first_contact", received),
+            to_meeting=DaysBetween("first_meeting", received),
+            # The day matched as the instant's UTC date, as Python's .date() read it.
+            matched_on=Cast("matched_at", DateField()),
+            exited=ExpressionWrapper(
+                Q(engagement__closed_on__isnull=False), output_field=BooleanField()
+            ),
+        )
         .order_by()
         .values_list(
             "participant_id",
-            "received_at",
-            "screened_at",
-            "matched_at",
+            "to_screen",
+            "to_match",
+            "matched_on",
             "engagement__activated_on",
-            "engagement__closed_on",
-            "first_contact",
-            "first_meeting",
+            "exited",
+            "to_contact",
+            "to_meeting",
         )
     )
     steps = {key: set() for key in ("received", "screened", "matched", "active", "exited")}
     to_screen, to_contact, to_match, to_active = [], [], [], []
-    for person, received, screened, matched, active, closed, contact, meeting in rows:
+    for person, screened, matched, matched_on, active, exited, contact, meeting in rows:
         steps["received"].add(person)
-        if screened:
+        if screened is not None:
             steps["screened"].add(person)
-            to_screen.append((screened - received).total_seconds() / 86400)
-        if matched:
+            to_screen.append(screened)
+        if matched is not None:
             steps["matched"].add(person)
-            to_match.append((matched - received).total_seconds() / 86400)
+            to_match.append(matched)
         if active:
             steps["active"].add(person)
-            if matched:
-                to_active.append(float((active - matched.date()).days))
-        if closed:
+            if matched is not None:
+                to_active.append(float((active - matched_on).days))
+        if exited:
             steps["exited"].add(person)
-        firsts = [t for t in (contact, meeting) if t is not None and t >= received]
+        # The first contact or held meeting on or after the referral.
+        firsts = [days for days in (contact, meeting) if days is not None and days >= 0]
         if firsts:
-            to_contact.append((min(firsts) - received).total_seconds() / 86400)
+            to_contact.append(min(firsts))
     labels = {
         "received": _("Received"),
         "screened": _("Screened"),
