@@ -52,7 +52,7 @@ def quarters(filters: ReportFilters) -> list[Quarter]:
     return found
 
 
-@dataclass
+@dataclass(slots=True)
 class _Engagement:
     person: int
     started_on: datetime.date
@@ -127,10 +127,12 @@ def _load(filters: ReportFilters) -> dict[int, _Engagement]:
 
 def _by_tier(engagements: dict[int, _Engagement], periods: list[Quarter]) -> Table:
     rows = []
+    # Only an engagement assessed by the end of the period has a tier in any quarter.
+    assessed = [e for e in engagements.values() if e.assessments]
     for quarter in periods:
         people: dict[int, set[int]] = defaultdict(set)
         n: dict[int, int] = defaultdict(int)
-        for e in engagements.values():
+        for e in assessed:
             if not e.open_on(quarter.last):
                 continue
             tier = e.tier_on(quarter.last)
@@ -169,6 +171,8 @@ def _done_and_due(engagements: dict[int, _Engagement], periods: list[Quarter]) -
     due: list[list[int]] = [[] for _q in periods]
     on_time = [0] * len(periods)
     for e in engagements.values():
+        if e.activated_on is None and not e.assessments:
+            continue  # nothing done, nothing due
         for assessed_on, _pk, _tier, _next in e.assessments:
             i = index(assessed_on)
             if i is not None:
