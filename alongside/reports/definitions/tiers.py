@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -29,6 +30,9 @@ from alongside.reports.definitions.common import scope, share
 from alongside.reports.filters import ReportFilters
 from alongside.reports.registry import register
 from alongside.reports.result import Cell, Chart, Row, Table
+
+# Due dates repeat across engagements (the same day, the same interval): worked out once.
+_months_after = functools.lru_cache(maxsize=8192)(add_months)
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,9 @@ class _Engagement:
         """Each due date with the day of the assessment that answered it (None: none yet)."""
         dues = []
         if self.activated_on is not None:
-            dues.append(add_months(self.activated_on, self.interval))
+            dues.append(_months_after(self.activated_on, self.interval))
         for assessed_on, _pk, _tier, reassess_on in self.assessments:
-            dues.append(reassess_on or add_months(assessed_on, self.interval))
+            dues.append(reassess_on or _months_after(assessed_on, self.interval))
         first = 0 if self.activated_on is not None else 1
         answers = [a[0] for a in self.assessments[first:]] + [None]
         return list(zip(dues, answers, strict=False))
