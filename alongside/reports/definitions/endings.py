@@ -68,14 +68,15 @@ class _Lengths:
         self.within = 0
         self.within_extended = 0
 
-    def add(self, person, started, closed, guideline_days, ends_on) -> None:
-        self.days.append((closed - started).days)
+    def add(self, person, days: int, within: bool | None, within_extended: bool | None) -> None:
+        """One engagement closed: its length, and whether it closed within the guideline
+        and the guideline as extended (None: its program has no guideline)."""
+        self.days.append(days)
         self.people.add(person)
-        if guideline_days:
+        if within is not None:
             self.measured += 1
-            self.within += closed <= started + datetime.timedelta(days=guideline_days)
-            extended = ends_on or started + datetime.timedelta(days=guideline_days)
-            self.within_extended += closed <= extended
+            self.within += within
+            self.within_extended += within_extended
 
     def cells(self, guideline_days) -> list[Cell]:
         n = len(self.people)
@@ -88,6 +89,19 @@ class _Lengths:
             share(self.within, self.measured, n),
             share(self.within_extended, self.measured, n),
         ]
+
+
+def _closed(person, started, closed, guideline_days, ends_on) -> tuple:
+    """``_Lengths.add``'s arguments for one engagement, worked out once for every tally."""
+    if not guideline_days:
+        return person, (closed - started).days, None, None
+    guideline_end = started + datetime.timedelta(days=guideline_days)
+    return (
+        person,
+        (closed - started).days,
+        closed <= guideline_end,
+        closed <= (ends_on or guideline_end),
+    )
 
 
 def _lengths(filters: ReportFilters) -> Table:
@@ -106,8 +120,9 @@ def _lengths(filters: ReportFilters) -> Table:
         "guideline_ends_on",
     )
     for program_id, *row in rows.order_by():
-        by_program[program_id].add(*row)
-        total.add(*row)
+        closed = _closed(*row)
+        by_program[program_id].add(*closed)
+        total.add(*closed)
     programs = Program.objects.filter(pk__in=filters.program_ids).values_list(
         "pk", "name", "duration_guideline_days"
     )
