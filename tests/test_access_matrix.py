@@ -642,6 +642,8 @@ ACCESS = {
         {"anonymous": SIGN_IN, "supporter": 200, "default": 404},
     ),
     "portal:record": (_none, "get", PORTAL_PAGE),
+    # Pat's own contact details; there is no one else's to ask for.
+    "portal:details": (_none, "get", PORTAL_PAGE),
     "portal:record_download": (lambda world: {"fmt": "fhir"}, "get", PORTAL_PAGE),
     "records:request": (_participant, "get", COORDINATOR_RECORD),
 }

@@ -32,6 +32,18 @@ class ParticipantEditForm(forms.ModelForm):
         }
 
 
+class OwnDetailsForm(ParticipantEditForm):
+    """What a participant keeps current themselves in the portal: how to reach them and
+    how to address them (names, birth date and demographics stay with their team)."""
+
+    race_ethnicity = None
+
+    class Meta(ParticipantEditForm.Meta):
+        fields = ["preferred_name", "pronouns", "preferred_language", "phone", "email"]
+        labels = {"preferred_name": _("The name you like to be called")}
+        help_texts = {"phone": _("With its area code, for example 555-123-4567.")}
+
+
 class PortalInviteForm(forms.Form):
     username = forms.CharField(label=_("Username for the participant"), max_length=150)
     password = forms.CharField(

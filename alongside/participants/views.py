@@ -1,4 +1,5 @@
-"""A participant's details (edited by their team) and portal access, given by their team."""
+"""A participant's details (kept by their team, and their contact details by themselves in
+the portal) and portal access, given by their team."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from alongside.core.permissions import (
 )
 from alongside.core.web import attempt, form_page
 from alongside.participants import services
-from alongside.participants.forms import ParticipantEditForm, PortalInviteForm
+from alongside.participants.forms import OwnDetailsForm, ParticipantEditForm, PortalInviteForm
 from alongside.participants.models import Participant
 
 
@@ -52,7 +53,49 @@ def participant_edit(request, pk: int):
             "Only a coordinator of their program, or the peer supporter of their open "
             "engagement, can change the details of %(name)s."
         ) % {"name": participant}
-    form = ParticipantEditForm(
+    return _details_page(
+        request,
+        participant,
+        ParticipantEditForm,
+        title=title,
+        back=back,
+        blocked=blocked,
+        intro=_(
+            "As the person tells you now: a new phone number, name, pronouns or language, "
+            "or more about themselves. Every change is kept in the record's history."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.PORTAL_VIEW)
+def portal_details(request):
+    """A participant keeps their own contact details and how to address them current."""
+    participant = get_or_404(
+        Participant.objects.select_related("organization"),
+        user=request.user,
+        organization=request.organization,
+    )
+    read_record(request, "own details", [participant.pk])
+    return _details_page(
+        request,
+        participant,
+        OwnDetailsForm,
+        title=_("My contact details"),
+        back=reverse("portal:home"),
+        intro=_(
+            "How to reach you and how to address you. Your peer supporter and coordinators "
+            "see these; tell them if anything else about you has changed."
+        ),
+    )
+
+
+def _details_page(
+    request, participant, form_class, *, title: str, back: str, intro: str, blocked: str = ""
+):
+    """Show the form, save through the service, and when someone else saved the details
+    meanwhile, show both versions and save nothing (409)."""
+    form = form_class(
         request.POST if request.method == "POST" and not blocked else None,
         instance=participant,
         initial={"version": participant.version},
@@ -62,7 +105,7 @@ def participant_edit(request, pk: int):
     if request.method == "POST" and not blocked:
         status = 400
         if form.is_valid():
-            data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
             stale: list[StaleEdit] = []
 
             def save():
@@ -96,6 +139,7 @@ def participant_edit(request, pk: int):
             "theirs": theirs,
             "both": _both_versions(form, theirs) if theirs else [],
             "title": title,
+            "intro": intro,
             "back_url": back,
             "blocked": blocked,
         },
@@ -111,10 +155,10 @@ def _shown(field, value) -> str:
     return ", ".join(words) or "—"
 
 
-def _both_versions(form: ParticipantEditForm, theirs: Participant) -> list[dict]:
+def _both_versions(form, theirs: Participant) -> list[dict]:
     """Field by field: the stored version and what the user typed, and whether they differ."""
     rows = []
-    for name in services.EDITABLE_FIELDS:
+    for name in form.Meta.fields:
         field = form.fields[name]
         many = name == "race_ethnicity"
         typed = form.data.getlist(name) if many else form.data.get(name, "")

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from alongside.participants import views as participants_views
 from alongside.portal import views
 from alongside.records import views as records_views
 
@@ -8,6 +9,7 @@ urlpatterns = [
     path("", views.portal_home, name="home"),
     path("emergency-plan/", views.emergency_plan, name="emergency_plan"),
     path("emergency-plan/edit/", views.emergency_plan_edit, name="emergency_plan_edit"),
+    path("details/", participants_views.portal_details, name="details"),
     path("record/", records_views.portal_record, name="record"),
     path("record/<str:fmt>/", records_views.portal_download, name="record_download"),
 ]
