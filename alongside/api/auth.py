@@ -157,7 +157,9 @@ def token_issue(request: HttpRequest, credentials: Credentials) -> Token:
 
 
 @router.delete(
-    "/token", response={204: None, 400: Detail}, summary="Revoke the token of this request"
+    "/token",
+    response={204: None, 400: Detail, 401: Detail},
+    summary="Revoke the token of this request",
 )
 def token_revoke(request: HttpRequest) -> Status:
     api_token = getattr(request, "api_token", None)

@@ -14,13 +14,38 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as InputValidationError
 
+from alongside.api.schemas import MAX_INTEGER
 from alongside.core.errors import RuleViolation
 
 NOT_JSON = "The body is not valid JSON: send a JSON object with Content-Type: application/json."
+UNKNOWN_PARAMETER = (
+    "Unknown query parameter: leave it out (the OpenAPI document lists the parameters taken)."
+)
+TWICE = "Given more than once: give it once."
 
 
 class JsonErrorsAPI(NinjaAPI):
     """A NinjaAPI whose unknown paths and wrong methods also answer ``{"detail": …}``."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        """The document, with the 400 every operation taking a body may answer (a body
+        that is not JSON is refused before any schema is looked at)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if "requestBody" in operation:
+                    operation["responses"].setdefault(
+                        400,
+                        {
+                            "description": "Bad Request",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Detail"}
+                                }
+                            },
+                        },
+                    )
+        return schema
 
     @property
     def urls(self) -> tuple[list, str, str]:
@@ -55,6 +80,55 @@ def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
+def _query_names(operation) -> tuple[frozenset[str], frozenset[str]]:
+    """The query parameters an operation takes, by the names they have on the wire, and
+    those of them that take a list (given more than once)."""
+    names: set[str] = set()
+    lists: set[str] = set()
+    for model in operation.models:
+        if getattr(model, "__ninja_param_source__", None) != "query":
+            continue
+        flatten_map = getattr(model, "__ninja_flatten_map__", None)
+        if flatten_map:
+            names.update(flatten_map)
+        else:
+            names.update(field.alias or name for name, field in model.model_fields.items())
+        lists.update(getattr(model, "__ninja_collection_fields__", ()))
+    return frozenset(names), frozenset(lists)
+
+
+def check_parameters(view_func: Callable) -> Callable:
+    """Refuse (422, naming it) a query parameter the operation does not take, or one given
+    twice that takes one value: ninja drops the first in silence (extra="forbid" is not
+    applied to query parameters) and keeps the last, so a misspelt or doubled filter would
+    list as if it had filtered. A path id beyond the database's integers answers 404, as
+    any id of no record does. Installed for every operation by ``register``; runs after
+    authentication and the operation's own validation."""
+    known: tuple[frozenset[str], frozenset[str]] | None = None
+
+    @wraps(view_func)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        nonlocal known
+        if known is None:
+            known = _query_names(view_func._ninja_operation)
+        names, lists = known
+        problems = [
+            {"loc": ("query", name), "msg": UNKNOWN_PARAMETER}
+            for name in sorted(set(request.GET) - names)
+        ] + [
+            {"loc": ("query", name), "msg": TWICE}
+            for name in sorted(names - lists)
+            if len(request.GET.getlist(name)) > 1
+        ]
+        if problems:
+            raise InputValidationError(problems)
+        if any(isinstance(value, int) and abs(value) > MAX_INTEGER for value in kwargs.values()):
+            raise Http404
+        return view_func(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _where(loc: list | tuple) -> str:
     # ("body", "payload", "needs") → "needs"; the parameter-model name says nothing useful.
     parts = [str(part) for part in loc if part not in ("body", "query", "path")]
@@ -69,7 +143,9 @@ def _message(error: dict) -> str:
 
 
 def register(api: NinjaAPI) -> None:
-    """Install the handlers that turn exceptions into ``{"detail": …}`` answers."""
+    """Install the handlers that turn exceptions into ``{"detail": …}`` answers, and the
+    refusal of unknown query parameters."""
+    api.add_decorator(check_parameters, mode="operation")
 
     def answer(request: HttpRequest, status: int, **body) -> HttpResponse:
         return api.create_response(request, body, status=status)

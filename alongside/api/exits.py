@@ -35,7 +35,7 @@ StepName = Literal[tuple(ConcludingStep.Step.values)]  # type: ignore[valid-type
 StepStatusIn = Literal[tuple(ConcludingStep.Status.values)]  # type: ignore[valid-type]
 
 
-class StepOut(Schema):
+class ExitStepOut(Schema):
     step: str = Field(description=f"One of {', '.join(ConcludingStep.Step.values)}.")
     label: str
     status: str = Field(description="open, done, or not_possible (abrupt endings only).")
@@ -77,7 +77,7 @@ class ExitOut(Schema):
     started_by: int
     completed_at: datetime.datetime | None
     completed_by: int | None
-    checklist: list[StepOut] = Field(description="The concluding checklist, step by step.")
+    checklist: list[ExitStepOut] = Field(description="The concluding checklist, step by step.")
 
     @staticmethod
     def resolve_engagement(obj) -> int:
@@ -130,7 +130,7 @@ class ExitStartIn(InputSchema):
     note: text(4000) = ""  # type: ignore[valid-type]
 
 
-class StepIn(InputSchema):
+class ExitStepIn(InputSchema):
     step: StepName
     status: StepStatusIn = "done"
     note: text(2000) = ""  # type: ignore[valid-type]
@@ -138,7 +138,7 @@ class StepIn(InputSchema):
 
 class ExitCompleteIn(InputSchema):
     note: text(4000) = Field("", description="Added to the exit's note.")  # type: ignore[valid-type]
-    steps: list[StepIn] = Field(
+    steps: list[ExitStepIn] = Field(
         default_factory=list,
         description="Open steps to record first (the guided close); all or nothing.",
     )
@@ -238,7 +238,7 @@ def exit_start_endpoint(request: HttpRequest, payload: ExitStartIn) -> Status:
     summary="Record a step of the concluding checklist",
     response={200: ExitDetailOut, 409: RuleRefusal, **ERRORS},
 )
-def exit_step_endpoint(request: HttpRequest, exit_id: int, payload: StepIn) -> Exit:
+def exit_step_endpoint(request: HttpRequest, exit_id: int, payload: ExitStepIn) -> Exit:
     """``not_possible`` (with the reason in ``note``) is for abrupt endings only; "records
     finalized" is refused (409) while drafts remain, listed in ``missing``."""
     require(request, Cap.EXITS_WRITE)

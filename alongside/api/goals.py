@@ -84,7 +84,7 @@ class StageOut(Schema):
         return obj.note if _staff(context["request"]) else None
 
 
-class StepOut(Schema):
+class ActionStepOut(Schema):
     id: int
     text: str
     owner: str = Field(description="participant, supporter, both or other.")
@@ -114,7 +114,7 @@ class GoalOut(Schema):
     stage: str = Field(description="The current stage of change; empty until one is recorded.")
     stages: list[StageOut] = Field(description="Every stage recorded, oldest first.")
     status: str = Field(description=f"One of {', '.join(GoalStatus.values)}.")
-    steps: list[StepOut] = Field(description="Action steps, oldest first.")
+    steps: list[ActionStepOut] = Field(description="Action steps, oldest first.")
     created_by: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -222,7 +222,7 @@ StepText = text(500, min_length=1)
 StepNotes = text(2000)
 
 
-class StepIn(InputSchema):
+class ActionStepIn(InputSchema):
     text: StepText = Field(description="Who does what.")  # type: ignore[valid-type]
     owner: StepOwner = StepOwner.PARTICIPANT
     due_on: datetime.date | None = Field(None, description="By when.")
@@ -367,11 +367,11 @@ def _step_answer(request: HttpRequest, step_id: int, response: HttpResponse) -> 
 @router.post(
     "/{goal_id}/steps",
     summary="Add an action step to a goal",
-    response={201: StepOut, 409: RuleRefusal, **ERRORS},
+    response={201: ActionStepOut, 409: RuleRefusal, **ERRORS},
     openapi_extra=openapi(reads=(201,)),
 )
 def step_create_endpoint(
-    request: HttpRequest, goal_id: int, payload: StepIn, response: HttpResponse
+    request: HttpRequest, goal_id: int, payload: ActionStepIn, response: HttpResponse
 ) -> Status:
     """A closed engagement answers 409."""
     require(request, Cap.GOALS_WRITE)
@@ -383,7 +383,7 @@ def step_create_endpoint(
 @router.patch(
     "/{goal_id}/steps/{step_id}",
     summary="Change an action step, or mark it done",
-    response={200: StepOut, 409: RuleRefusal, **ERRORS, **PRECONDITION_ERRORS},
+    response={200: ActionStepOut, 409: RuleRefusal, **ERRORS, **PRECONDITION_ERRORS},
     openapi_extra=openapi(conditional=True),
 )
 def step_update_endpoint(

@@ -31,7 +31,15 @@ from alongside.api.etags import (
     set_etag,
 )
 from alongside.api.pagination import page
-from alongside.api.schemas import ERRORS, InputSchema, Page, PageParams, RuleRefusal, text
+from alongside.api.schemas import (
+    DAY_PATTERN,
+    ERRORS,
+    InputSchema,
+    Page,
+    PageParams,
+    RuleRefusal,
+    text,
+)
 from alongside.audit.services import read_record
 from alongside.core.errors import RuleViolation
 from alongside.core.permissions import (
@@ -94,6 +102,13 @@ def _checked_moment(value: str) -> str:
 
 LocalDateTime = Annotated[datetime.datetime, AfterValidator(_aware)]
 Moment = Annotated[str, AfterValidator(_checked_moment)]
+# What the document says a bound takes: a day or a moment, in the years 1900 to 2999.
+MOMENT_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "format": "date", "pattern": DAY_PATTERN},
+        {"type": "string", "format": "date-time", "pattern": r"^(19\d\d|2\d\d\d)-"},
+    ]
+}
 Minutes = Annotated[int, Field(ge=1, le=1440, description="From 1 to 1440.")]
 ReminderMinutes = Annotated[
     int,
@@ -173,6 +188,7 @@ class MeetingParams(PageParams):
     start: Moment | None = Field(
         None,
         alias="from",
+        json_schema_extra=MOMENT_SCHEMA,
         description=(
             "Only meetings starting at or after this: a date (from the start of that local "
             "day) or a date and time."
@@ -181,6 +197,7 @@ class MeetingParams(PageParams):
     end: Moment | None = Field(
         None,
         alias="to",
+        json_schema_extra=MOMENT_SCHEMA,
         description=(
             "Only meetings starting before this: a date (up to the end of that local day, "
             "included) or a date and time (excluded)."

@@ -8,10 +8,9 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import ConfigDict
 
 from alongside.api.auth import require
-from alongside.api.schemas import ERRORS
+from alongside.api.schemas import ERRORS, QueryParams
 from alongside.core.permissions import Cap
 from alongside.reports.exports import suppression_notice
 from alongside.reports.filters import ReportFilterForm
@@ -20,9 +19,7 @@ from alongside.reports.registry import definition, definitions, run
 router = Router(tags=["reports"])
 
 
-class ReportParams(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ReportParams(QueryParams):
     start: datetime.date | None = None
     end: datetime.date | None = None
     program: int | None = None
@@ -89,14 +86,6 @@ def report_read(request: HttpRequest, name: str, params: Query[ReportParams]) ->
     found = definition(name)
     if found is None:
         raise Http404
-    unknown = sorted(set(request.GET) - set(ReportParams.model_fields))
-    if unknown:
-        raise ValidationError(
-            {
-                key: ["Unknown field: leave it out (the OpenAPI document lists the filters)."]
-                for key in unknown
-            }
-        )
     data = {k: v for k, v in params.dict().items() if v is not None}
     form = ReportFilterForm(data, user=request.user, organization=request.organization)
     if not form.is_valid():

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Generic, Literal, TypeVar
+import re
+import types
+import typing
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
+import annotated_types
 from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     ConfigDict,
     StringConstraints,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from alongside.accounts.models import LANGUAGE_CHOICES, Gender, LivedExperience, TimeOfWeek
 from alongside.agreements.models import SignerRole
@@ -29,6 +36,16 @@ MAX_OFFSET = 2**31 - 1
 # midnight in any time zone stays a valid moment.
 FIRST_DAY = datetime.date(1900, 1, 1)
 LAST_DAY = datetime.date(2999, 12, 31)
+# The same range in the OpenAPI document (JSON Schema has no minimum for a date).
+DAY_PATTERN = r"^(19\d\d|2\d\d\d)-\d\d-\d\d$"
+MOMENT_PATTERN = r"^(19\d\d|2\d\d\d)-\d\d-\d\d"
+# The largest integer the database holds (ids are 64-bit): a larger one is refused (422),
+# never sent to the database, where it would overflow.
+MAX_INTEGER = 2**63 - 1
+# Text as the document states it: no NUL anywhere, and when required, one character that
+# is not a space (text is stripped before its length is checked).
+NO_NUL = r"^[^\u0000]*$"
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
 
 def _no_nul(value: str) -> str:
@@ -40,10 +57,15 @@ def _no_nul(value: str) -> str:
 
 def text(max_length: int, *, min_length: int = 0) -> type[str]:
     """A stripped string of bounded length, without NUL characters."""
+    documented = {"type": "string", "maxLength": max_length}
+    if min_length:
+        documented["minLength"] = min_length
+    documented["pattern"] = NOT_BLANK if min_length else NO_NUL
     return Annotated[  # type: ignore[return-value]
         str,
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
         AfterValidator(_no_nul),
+        WithJsonSchema(documented),
     ]
 
 
@@ -51,21 +73,6 @@ Language = Literal[tuple(code for code, _label in LANGUAGE_CHOICES)]  # type: ig
 
 
 ScopeName = Literal["read", "write", "export"]  # alongside.api.models.Scope
-
-
-class Credentials(Schema):
-    username: str
-    password: str
-    scopes: list[ScopeName] = Field(
-        default_factory=lambda: ["read", "write"],
-        min_length=1,
-        description="read: GET; write: POST, PATCH, PUT, DELETE; "
-        "export: FHIR records (paths ending in /fhir) and /reports/.",
-    )
-    name: text(100) = Field("", description="What the token is for, as its owner sees it.")
-    expires_in_days: int | None = Field(
-        None, ge=1, le=3650, description="Omitted or null: the token never expires."
-    )
 
 
 class Token(Schema):
@@ -95,14 +102,163 @@ class RuleRefusal(Schema):
 ERRORS = {401: Detail, 403: Detail, 404: Detail, 422: Invalid}
 
 
-class InputSchema(Schema):
+ISO_DATE = re.compile(DAY_PATTERN)
+ISO_MOMENT = re.compile(MOMENT_PATTERN + r"([T ].*)?$")
+
+
+def _exact_int(value: Any) -> Any:
+    # pydantic would take "12" and true for 12 and 1; JSON's 12.0 is an integer, so it stays.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+def _exact_bool(value: Any) -> Any:
+    # pydantic would take 0, 1, "yes", "off" …; a JSON body says true or false.
+    if not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "Input should be a valid boolean (true or false)")
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    # pydantic would read 0 or "0" as a Unix time (1970-01-01); only YYYY-MM-DD is a day,
+    # and only from 1900 (before it, local times had offsets in seconds no format shows).
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return value
+    if isinstance(value, datetime.date) and FIRST_DAY <= value <= LAST_DAY:
+        return value  # from Python code, not from the wire
+    raise PydanticCustomError(
+        "date_type", "Input should be a date as YYYY-MM-DD, in the years 1900 to 2999"
+    )
+
+
+def _iso_moment(value: Any) -> Any:
+    if isinstance(value, str) and ISO_MOMENT.match(value):
+        return value
+    if isinstance(value, datetime.datetime) and FIRST_DAY <= value.date() <= LAST_DAY:
+        return value  # from Python code, not from the wire
+    raise PydanticCustomError(
+        "datetime_type",
+        "Input should be a date and time in ISO 8601 (YYYY-MM-DDTHH:MM…), "
+        "in the years 1900 to 2999",
+    )
+
+
+def _allowing_none(check):
+    def validate(value: Any) -> Any:
+        return value if value is None else check(value)
+
+    validate.exact_type_check = True
+    return validate
+
+
+def _bare(annotation: Any) -> Any:
+    return (
+        typing.get_args(annotation)[0]
+        if typing.get_origin(annotation) is Annotated
+        else annotation
+    )
+
+
+def _kind_of(annotation: Any, kinds: dict[type, Any]) -> tuple[type | None, bool]:
+    """Which of ``kinds`` a field's annotation (``X`` or ``X | None``) is, and whether that
+    type carries constraints of its own (``Annotated[int, Field(le=…)]``)."""
+    options = (
+        typing.get_args(annotation)
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType)
+        else (annotation,)
+    )
+    found = [o for o in options if _bare(o) in kinds]
+    if len(found) != 1:
+        return None, False
+    return _bare(found[0]), typing.get_origin(found[0]) is Annotated
+
+
+def _bounded(field, bounds: tuple[type, ...]) -> bool:
+    return any(isinstance(m, bounds) for m in field.metadata)
+
+
+class _ExactTypes:
+    """Fields of these types take only their own type of value: pydantic's lax mode would
+    turn a wrong type into some value (``0`` into 1970-01-01, ``"yes"`` into true) and the
+    request would look valid. Added to every field of a subclass once, where it is defined."""
+
+    EXACT: ClassVar[dict[type, Any]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        changed = False
+        for field in cls.model_fields.values():
+            kind, constrained = _kind_of(field.annotation, cls.EXACT)
+            already = any(
+                getattr(getattr(m, "func", None), "exact_type_check", False)
+                for m in field.metadata
+            )
+            if kind is None or already:
+                continue
+            if kind is int and not constrained:
+                # Within the database's integers, and the document says so.
+                if not _bounded(field, (annotated_types.Ge, annotated_types.Gt)):
+                    field.metadata.append(annotated_types.Ge(-MAX_INTEGER))
+                if not _bounded(field, (annotated_types.Le, annotated_types.Lt)):
+                    field.metadata.append(annotated_types.Le(MAX_INTEGER))
+            if kind in (datetime.date, datetime.datetime):
+                pattern = DAY_PATTERN if kind is datetime.date else MOMENT_PATTERN
+                extra = (
+                    field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+                )
+                field.json_schema_extra = {"pattern": pattern, **extra}
+            field.metadata.append(BeforeValidator(_allowing_none(cls.EXACT[kind])))
+            changed = True
+        if changed:
+            cls.model_rebuild(force=True)
+
+
+class InputSchema(_ExactTypes, Schema):
     """Every body the API takes. An unknown field answers 422 naming it, never ignored:
-    a misspelt field would otherwise be dropped in silence and the write look done."""
+    a misspelt field would otherwise be dropped in silence and the write look done. A value
+    of the wrong JSON type answers 422 too (``"12"`` for a number, ``1`` for true or false,
+    a number for a date), never coerced."""
 
     model_config = ConfigDict(extra="forbid")
 
+    EXACT: ClassVar[dict[type, Any]] = {
+        int: _exact_int,
+        bool: _exact_bool,
+        datetime.date: _iso_date,
+        datetime.datetime: _iso_moment,
+    }
 
-class PageParams(Schema):
+
+class Credentials(InputSchema):
+    username: str
+    password: str
+    scopes: list[ScopeName] = Field(
+        default_factory=lambda: ["read", "write"],
+        min_length=1,
+        description="read: GET; write: POST, PATCH, PUT, DELETE; "
+        "export: FHIR records (paths ending in /fhir) and /reports/.",
+    )
+    name: text(100) = Field("", description="What the token is for, as its owner sees it.")
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3650, description="Omitted or null: the token never expires."
+    )
+
+
+class QueryParams(_ExactTypes, Schema):
+    """Every list's query parameters (all text on the wire, so numbers come as text): a day
+    must be YYYY-MM-DD, a number within the database's integers. Unknown parameters are
+    refused for every operation in one place (errors.py)."""
+
+    EXACT: ClassVar[dict[type, Any]] = {
+        int: lambda value: value,
+        datetime.date: _iso_date,
+        datetime.datetime: _iso_moment,
+    }
+
+
+class PageParams(QueryParams):
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT}.")
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 

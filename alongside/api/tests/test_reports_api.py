@@ -44,7 +44,7 @@ def test_the_list_names_every_report(world, api_as):
     [
         ({"start": "2026-06-01", "end": "2026-01-01"}, "before its start"),
         ({**PERIOD, "program": 999999}, "Unknown program"),
-        ({**PERIOD, "colour": "red"}, "Unknown field"),
+        ({**PERIOD, "colour": "red"}, "colour: Unknown query parameter"),
         ({**PERIOD, "start": "June"}, "date"),
     ],
 )
