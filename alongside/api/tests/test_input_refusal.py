@@ -51,7 +51,7 @@ COUNTED = (
     ConcernAction,
     GuidelineExtension,
 )
-VERSIONED = (Engagement, Goal, ActionStep, Meeting, Response, Assessment)
+VERSIONED = (Engagement, Goal, ActionStep, Meeting, Response, Assessment, Participant)
 
 
 def fingerprint() -> tuple:
@@ -150,6 +150,14 @@ def _day(days: int) -> str:
 def cases(world, r: Records) -> dict[str, tuple]:
     engagement = world.engagement.pk
     return {
+        "participant update": (
+            "supporter",
+            "patch",
+            f"/api/v1/participants/{world.participant.pk}",
+            {"pronouns": "they/them"},
+            "race_ethnicity",
+            "white",
+        ),
         "referral create": (
             "coordinator",
             "post",
@@ -393,6 +401,7 @@ def cases(world, r: Records) -> dict[str, tuple]:
 
 
 NAMES = [
+    "participant update",
     "referral create",
     "referral screening",
     "transition",

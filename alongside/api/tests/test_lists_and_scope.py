@@ -84,6 +84,13 @@ def test_a_participant_reads_with_its_fields(world, api_as):
         "preferred_name": "",
         "pronouns": "",
         "preferred_language": "en",
+        "date_of_birth": None,
+        "phone": "",
+        "email": "",
+        "gender": "",
+        "race_ethnicity": [],
+        "veteran_status": "",
+        "version": 1,
     }
 
 

@@ -17,6 +17,7 @@ CONDITIONAL = {
     ("patch", "/api/v1/responses/{response_id}"),
     ("patch", "/api/v1/assessments/{assessment_id}"),
     ("post", "/api/v1/engagements/{engagement_id}/extensions"),
+    ("patch", "/api/v1/participants/{participant_id}"),
 }
 # Reads of a versioned record answer its ETag.
 ETAG_READS = {
@@ -25,6 +26,7 @@ ETAG_READS = {
     "/api/v1/goals/{goal_id}",
     "/api/v1/responses/{response_id}",
     "/api/v1/assessments/{assessment_id}",
+    "/api/v1/participants/{participant_id}",
 }
 
 
