@@ -69,6 +69,7 @@ def participant_update(
         if not fields:
             return current
         save_changes(current, actor, fields)
+        _sync_sign_in(current)
         event_record(
             actor=actor,
             organization=current.organization,
@@ -78,6 +79,31 @@ def participant_update(
             data={"fields": fields},
         )
     return current
+
+
+def _sign_in_details(participant: Participant) -> dict:
+    """What the portal sign-in copies from the person: the name they go by, email, language."""
+    details = {
+        "first_name": participant.preferred_name or participant.first_name,
+        "last_name": participant.last_name,
+        "email": participant.email,
+    }
+    if participant.preferred_language in dict(User._meta.get_field("preferred_language").choices):
+        details["preferred_language"] = participant.preferred_language
+    return details
+
+
+def _sync_sign_in(participant: Participant) -> None:
+    """Keep the portal sign-in's copy current, so emails and the portal's language follow."""
+    if participant.user_id is None:
+        return
+    user = User.objects.select_for_update().get(pk=participant.user_id)
+    details = _sign_in_details(participant)
+    changed = [name for name, value in details.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, details[name])
+    if changed:
+        user.save(update_fields=changed)
 
 
 def participant_portal_invite(
@@ -91,19 +117,10 @@ def participant_portal_invite(
         raise RuleViolation(_("Choose a username."))
     if User.objects.filter(username__iexact=username).exists():
         raise RuleViolation(_("That username is taken; choose another."))
-    candidate = User(
-        username=username,
-        first_name=participant.preferred_name or participant.first_name,
-        last_name=participant.last_name,
-        email=participant.email,
-    )
+    candidate = User(username=username, **_sign_in_details(participant))
     validate_password(password, user=candidate)
     with transaction.atomic():
         candidate.set_password(password)
-        if participant.preferred_language in dict(
-            User._meta.get_field("preferred_language").choices
-        ):
-            candidate.preferred_language = participant.preferred_language
         candidate.save()
         Membership.objects.create(
             user=candidate, organization=participant.organization, role=Role.PARTICIPANT

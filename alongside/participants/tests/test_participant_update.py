@@ -164,3 +164,25 @@ def test_a_portal_invitation_moves_the_version_too(world):
     )
 
     assert Participant.objects.get(pk=participant.pk).version == 2
+
+
+def test_the_portal_sign_in_follows_the_name_email_and_language(world):
+    update(world, preferred_name="Patsy", email="patsy@example.org", preferred_language="es")
+
+    user = type(world.participant_user).objects.get(pk=world.participant_user.pk)
+    assert (user.first_name, user.email, user.preferred_language) == (
+        "Patsy",
+        "patsy@example.org",
+        "es",
+    )
+
+
+def test_a_person_without_a_portal_sign_in_is_changed_alone(world):
+    Participant.objects.filter(pk=world.participant.pk).update(user=None)
+
+    saved = update(world, email="pat@example.org")
+
+    assert saved.email == "pat@example.org"
+    assert type(world.participant_user).objects.get(pk=world.participant_user.pk).email != (
+        "pat@example.org"
+    )
