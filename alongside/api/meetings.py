@@ -70,12 +70,13 @@ LATEST = datetime.datetime(2999, 12, 31, tzinfo=datetime.UTC)
 
 
 def _aware(value: datetime.datetime) -> datetime.datetime:
-    """A time without an offset is local time (the organization's time zone)."""
+    """A time without an offset is local time (the organization's time zone). Answered in
+    UTC: Python allows offsets up to ±23:59, PostgreSQL only ±15:59."""
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if not EARLIEST <= value <= LATEST:
         raise ValueError("Choose a date between the years 1900 and 2999.")
-    return value
+    return value.astimezone(datetime.UTC)
 
 
 def _moment(value: str) -> datetime.date | datetime.datetime:

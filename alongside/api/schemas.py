@@ -144,6 +144,13 @@ def _iso_moment(value: Any) -> Any:
     )
 
 
+def _in_utc(value: Any) -> Any:
+    # Python allows offsets up to ±23:59, PostgreSQL only ±15:59: the same moment in UTC.
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC)
+    return value
+
+
 def _allowing_none(check):
     def validate(value: Any) -> Any:
         return value if value is None else check(value)
@@ -210,6 +217,8 @@ class _ExactTypes:
                 )
                 field.json_schema_extra = {"pattern": pattern, **extra}
             field.metadata.append(BeforeValidator(_allowing_none(cls.EXACT[kind])))
+            if kind is datetime.datetime:
+                field.metadata.append(AfterValidator(_in_utc))
             changed = True
         if changed:
             cls.model_rebuild(force=True)

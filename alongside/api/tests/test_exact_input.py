@@ -5,13 +5,16 @@ are refused before they reach the database; the document states all of it."""
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 
 import pytest
+from django.utils import timezone
 from ninja import Schema
 
 from alongside.api.tests.test_input_refusal import fingerprint, records, send  # noqa: F401
 from alongside.api.urls import api
+from alongside.meetings.models import Meeting
 
 HUGE = 2**70
 
@@ -208,3 +211,29 @@ def test_the_document_states_the_range_of_days_and_numbers():
     assert since["schema"]["pattern"].startswith("^(19")
     engagement = schema["components"]["schemas"]["MeetingIn"]["properties"]["engagement"]
     assert engagement["maximum"] == 2**63 - 1
+
+
+def test_an_offset_postgresql_cannot_store_is_taken_as_the_same_moment_in_utc(world, api_as):
+    # Python allows offsets up to ±23:59, PostgreSQL only ±15:59: it answered 500.
+    offset = datetime.timezone(-datetime.timedelta(hours=22, minutes=49))
+    moment = (timezone.now() + datetime.timedelta(days=5)).replace(microsecond=0)
+    moment = moment.astimezone(offset)
+    client = api_as(world.coordinator)
+
+    response = send(
+        client,
+        "post",
+        "/api/v1/meetings",
+        {
+            "engagement": world.engagement.pk,
+            "starts_at": moment.isoformat(),
+            "mode": "phone",
+            "place_type": "virtual",
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    assert Meeting.objects.get(pk=response.json()["id"]).starts_at == moment
+    listed = client.get("/api/v1/meetings", {"from": moment.isoformat()})
+    assert listed.status_code == 200
+    assert [m["id"] for m in listed.json()["items"]] == [response.json()["id"]]
