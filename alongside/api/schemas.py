@@ -240,9 +240,15 @@ class InputSchema(_ExactTypes, Schema):
     }
 
 
+# Refused as the sign-in page's fields refuse it; PostgreSQL text cannot hold NUL.
+SignInText = Annotated[
+    str, AfterValidator(_no_nul), WithJsonSchema({"type": "string", "pattern": NO_NUL})
+]
+
+
 class Credentials(InputSchema):
-    username: str
-    password: str
+    username: SignInText
+    password: SignInText
     scopes: list[ScopeName] = Field(
         default_factory=lambda: ["read", "write"],
         min_length=1,

@@ -237,3 +237,15 @@ def test_an_offset_postgresql_cannot_store_is_taken_as_the_same_moment_in_utc(wo
     listed = client.get("/api/v1/meetings", {"from": moment.isoformat()})
     assert listed.status_code == 200
     assert [m["id"] for m in listed.json()["items"]] == [response.json()["id"]]
+
+
+def test_a_username_with_nul_is_refused_not_a_server_error(world, client):
+    # Axes records the failed sign-in by username; PostgreSQL text cannot hold NUL (500).
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "co\x00ra", "password": "x"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("username: ")
