@@ -1,8 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alongside.participants.models import Participant, RaceEthnicity
-from alongside.participants.services import EDITABLE_FIELDS
+from alongside.participants.models import DETAIL_FIELDS, Participant, RaceEthnicity
 
 
 class ParticipantEditForm(forms.ModelForm):
@@ -19,7 +18,7 @@ class ParticipantEditForm(forms.ModelForm):
 
     class Meta:
         model = Participant
-        fields = list(EDITABLE_FIELDS)
+        fields = list(DETAIL_FIELDS)
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),

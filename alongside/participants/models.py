@@ -45,6 +45,23 @@ def validate_race_ethnicity(value) -> None:
         raise ValidationError(_("Choose from the listed races and ethnicities."))
 
 
+# A person's details: what intake records and what may be changed later (by the team, or
+# in part by the person); the organization and the portal sign-in are not details.
+DETAIL_FIELDS = (
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "pronouns",
+    "date_of_birth",
+    "preferred_language",
+    "phone",
+    "email",
+    "gender",
+    "race_ethnicity",
+    "veteran_status",
+)
+
+
 class Participant(Versioned):
     """A person receiving support; edits are checked against the version read."""
 

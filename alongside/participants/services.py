@@ -10,22 +10,7 @@ from alongside.accounts.models import Membership, Role, User
 from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
 from alongside.core.services import check_version, save_changes
-from alongside.participants.models import Participant, RaceEthnicity
-
-# What the team may change after intake; the organization and the sign-in are not details.
-EDITABLE_FIELDS = (
-    "first_name",
-    "last_name",
-    "preferred_name",
-    "pronouns",
-    "date_of_birth",
-    "preferred_language",
-    "phone",
-    "email",
-    "gender",
-    "race_ethnicity",
-    "veteran_status",
-)
+from alongside.participants.models import DETAIL_FIELDS, Participant, RaceEthnicity
 
 
 def _tidy(name: str, value):
@@ -48,7 +33,7 @@ def participant_update(
 
     Bad values raise ValidationError (per field) and change nothing.
     """
-    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    unknown = sorted(set(changes) - set(DETAIL_FIELDS))
     if unknown:
         raise TypeError(f"participant_update() does not change: {', '.join(unknown)}")
     with transaction.atomic():

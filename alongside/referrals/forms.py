@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alongside.accounts.models import LANGUAGE_CHOICES, Gender, TimeOfWeek, experience_choices
-from alongside.participants.models import Participant, RaceEthnicity
+from alongside.participants.models import DETAIL_FIELDS, Participant, RaceEthnicity
 from alongside.participants.validators import validate_birth_date, validate_phone
 from alongside.referrals.models import ContactChannel, Referral, Source, Urgency
 
@@ -14,19 +14,7 @@ from alongside.referrals.models import ContactChannel, Referral, Source, Urgency
 class ParticipantForm(forms.ModelForm):
     class Meta:
         model = Participant
-        fields = [
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "pronouns",
-            "date_of_birth",
-            "preferred_language",
-            "phone",
-            "email",
-            "gender",
-            "race_ethnicity",
-            "veteran_status",
-        ]
+        fields = list(DETAIL_FIELDS)
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
         help_texts = {
             "gender": _("Optional, as they describe themselves; for funder reports."),

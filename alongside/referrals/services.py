@@ -22,24 +22,11 @@ from alongside.core.errors import RuleViolation
 from alongside.core.services import save_changes
 from alongside.engagements.models import Engagement
 from alongside.engagements.services import OPEN_STATES
-from alongside.participants.models import Participant
+from alongside.participants.models import DETAIL_FIELDS, Participant
 from alongside.referrals.models import OPEN_STATUSES, Referral, Status
 
 logger = logging.getLogger(__name__)
 
-PARTICIPANT_FIELDS = (
-    "first_name",
-    "last_name",
-    "preferred_name",
-    "pronouns",
-    "date_of_birth",
-    "preferred_language",
-    "phone",
-    "email",
-    "gender",
-    "race_ethnicity",
-    "veteran_status",
-)
 # Punctuation people type in phone numbers; stripped in the database to compare digits.
 _PHONE_PUNCTUATION = " -().+/"
 # Fewer digits than this is not a phone number worth comparing.
@@ -62,7 +49,7 @@ def referral_create(
     _check_experience(organization, fields.get("lived_experience_wanted"))
     with transaction.atomic():
         if isinstance(participant, dict):
-            person = {k: v for k, v in participant.items() if k in PARTICIPANT_FIELDS}
+            person = {k: v for k, v in participant.items() if k in DETAIL_FIELDS}
             participant = Participant(organization=organization, **person)
             participant._history_user = actor
             participant.full_clean()
@@ -190,7 +177,7 @@ def _same_person(queryset: QuerySet, person: dict, participant_id: int | None) -
 
 
 def _person_of(participant: Participant) -> dict:
-    return {field: getattr(participant, field) for field in PARTICIPANT_FIELDS}
+    return {field: getattr(participant, field) for field in DETAIL_FIELDS}
 
 
 def duplicate_find(
