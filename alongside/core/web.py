@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django import forms
@@ -13,6 +13,38 @@ from alongside.core.errors import RuleViolation
 
 T = TypeVar("T")
 PAGE_SIZE = 50
+
+
+def _shown(field: forms.Field, value) -> str:
+    """A value as the form's choices name it; lists joined, nothing as a dash."""
+    choices = {str(key): label for key, label in getattr(field, "choices", []) or []}
+    values = value if isinstance(value, list | tuple) else [value]
+    words = [str(choices.get(str(v), v)) for v in values if v not in (None, "")]
+    return ", ".join(words) or "—"
+
+
+def both_versions(form: forms.Form, theirs, names: Iterable[str]) -> list[dict]:
+    """After a stale edit, the saved version (``theirs``) beside what the user typed, field by
+    field, for ``core/both_versions.html``. The form is given the saved version's number,
+    so saving again replaces theirs on purpose, having seen it."""
+    theirs.last_change = theirs.history.select_related("history_user").first()
+    form.data = form.data.copy()
+    form.data["version"] = theirs.version
+    rows = []
+    for name in names:
+        field = form.fields[name]
+        many = isinstance(field, forms.MultipleChoiceField)
+        typed = form.data.getlist(name) if many else form.data.get(name, "")
+        shown_theirs, shown_yours = _shown(field, getattr(theirs, name)), _shown(field, typed)
+        rows.append(
+            {
+                "label": field.label,
+                "theirs": shown_theirs,
+                "yours": shown_yours,
+                "differs": shown_theirs.strip() != shown_yours.strip(),
+            }
+        )
+    return rows
 
 
 def attempt(form: forms.Form, call: Callable[[], T]) -> T | None:

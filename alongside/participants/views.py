@@ -19,7 +19,7 @@ from alongside.core.permissions import (
     may_change_participant,
     participants_visible_to,
 )
-from alongside.core.web import attempt, form_page
+from alongside.core.web import attempt, both_versions, form_page
 from alongside.participants import services
 from alongside.participants.forms import OwnDetailsForm, ParticipantEditForm, PortalInviteForm
 from alongside.participants.models import Participant
@@ -100,7 +100,7 @@ def _details_page(
         instance=participant,
         initial={"version": participant.version},
     )
-    theirs = None
+    theirs, both = None, []
     status = 403 if blocked else 200
     if request.method == "POST" and not blocked:
         status = 400
@@ -125,10 +125,7 @@ def _details_page(
                 return redirect(back)
             if stale:
                 theirs = Participant.objects.get(pk=participant.pk)
-                theirs.last_change = theirs.history.select_related("history_user").first()
-                # Saving again, having seen theirs, saves over their version on purpose.
-                form.data = form.data.copy()
-                form.data["version"] = theirs.version
+                both = both_versions(form, theirs, form.Meta.fields)
                 status = 409
     return render(
         request,
@@ -137,7 +134,7 @@ def _details_page(
             "form": form,
             "participant": participant,
             "theirs": theirs,
-            "both": _both_versions(form, theirs) if theirs else [],
+            "both": both,
             "title": title,
             "intro": intro,
             "back_url": back,
@@ -145,34 +142,6 @@ def _details_page(
         },
         status=status,
     )
-
-
-def _shown(field, value) -> str:
-    """A value as the form's choices name it; lists joined, nothing as a dash."""
-    choices = {str(key): label for key, label in getattr(field, "choices", []) or []}
-    values = value if isinstance(value, list | tuple) else [value]
-    words = [str(choices.get(str(v), v)) for v in values if v not in (None, "")]
-    return ", ".join(words) or "—"
-
-
-def _both_versions(form, theirs: Participant) -> list[dict]:
-    """Field by field: the stored version and what the user typed, and whether they differ."""
-    rows = []
-    for name in form.Meta.fields:
-        field = form.fields[name]
-        many = name == "race_ethnicity"
-        typed = form.data.getlist(name) if many else form.data.get(name, "")
-        stored = getattr(theirs, name)
-        shown_theirs, shown_yours = _shown(field, stored), _shown(field, typed)
-        rows.append(
-            {
-                "label": field.label,
-                "theirs": shown_theirs,
-                "yours": shown_yours,
-                "differs": shown_theirs.strip() != shown_yours.strip(),
-            }
-        )
-    return rows
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,7 +16,7 @@ from alongside.core.decorators import capability_required
 from alongside.core.errors import StaleEdit
 from alongside.core.pdf import pdf_attachment
 from alongside.core.permissions import Cap, capabilities_of
-from alongside.core.web import attempt
+from alongside.core.web import attempt, both_versions
 from alongside.core.web import form_page as shared_form_page
 from alongside.engagements.selectors import closed_notice, engagement_get_for, own_engagements
 from alongside.engagements.signing import (
@@ -126,7 +126,7 @@ def goal_edit(request, pk: int):
     form = GoalEditForm(request.POST or None, instance=goal, initial={"version": goal.version})
     read_record(request, "goal", [engagement.participant_id])
     blocked = closed_notice(engagement)
-    theirs = None
+    theirs, both = None, []
     status = 200
     if request.method == "POST":
         status = 409 if blocked else 400
@@ -151,10 +151,7 @@ def goal_edit(request, pk: int):
                 return redirect(_goal_url(saved))
             if stale:
                 theirs = Goal.objects.select_related("created_by").get(pk=goal.pk)
-                theirs.last_change = theirs.history.select_related("history_user").first()
-                # Saving again, having seen theirs, saves over their version on purpose.
-                form.data = form.data.copy()
-                form.data["version"] = theirs.version
+                both = both_versions(form, theirs, ("statement", *GOAL_COMPARED))
                 status = 409
     return render(
         request,
@@ -163,32 +160,13 @@ def goal_edit(request, pk: int):
             "form": form,
             "goal": goal,
             "theirs": theirs,
-            "both": _both_versions(form, theirs) if theirs else [],
+            "both": both,
             "title": _("Edit goal"),
             "back_url": _goal_url(goal),
             "blocked": blocked,
         },
         status=status,
     )
-
-
-def _both_versions(form, theirs: Goal) -> list[dict]:
-    """Field by field: the stored version and what the user typed, and whether they differ."""
-    rows = []
-    for name in ("statement", *GOAL_COMPARED):
-        field = form.fields[name]
-        typed = form.data.get(name, "")
-        stored = getattr(theirs, name)
-        choices = dict(getattr(field, "choices", []) or [])
-        rows.append(
-            {
-                "label": field.label,
-                "theirs": str(choices.get(stored, stored)),
-                "yours": str(choices.get(typed, typed)),
-                "differs": str(stored).strip() != str(typed).strip(),
-            }
-        )
-    return rows
 
 
 # Action steps and check-ins
