@@ -47,10 +47,14 @@ apt_install() {
     apt-get install -y -qq "$@" >/dev/null
 }
 
-# The client tools (pg_isready, psql) come first: they tell whether a server answers.
-if ! command -v pg_isready >/dev/null 2>&1 || ! command -v psql >/dev/null 2>&1; then
-    apt_install postgresql-client
-fi
+# The client tools come first: pg_isready and psql tell whether a server answers;
+# pg_dump and pg_restore (same package) are what `manage.py backup`/`restore` run.
+for tool in pg_isready psql pg_dump pg_restore; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        apt_install postgresql-client
+        break
+    fi
+done
 
 answers() { pg_isready -q -h "$HOST" -p "$PORT" -t 3; }
 
