@@ -17,6 +17,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 
 from alongside.core import backups
 from alongside.engagements.models import Engagement
@@ -86,6 +87,24 @@ def test_a_restore_brings_back_exactly_what_was_backed_up(world, scan, tmp_path)
     assert Participant.objects.get(pk=world.participant.pk).first_name == "Pat"
     assert Engagement.objects.filter(pk=world.foreign_engagement.pk).exists()
     assert not Organization.objects.filter(slug="after").exists()
+
+
+def test_it_says_when_the_restored_database_needs_migrating(world, tmp_path):
+    recorder = MigrationRecorder(connection)
+    last = recorder.migration_qs.order_by("-id").first()
+    path = tmp_path / f"older{SUFFIX}"
+    try:
+        # A backup made before the newest migration ran.
+        last.delete()
+        run("backup", "--output", str(path))
+        recorder.record_applied(last.app, last.name)
+
+        said = run("restore", str(path), "--yes")
+
+        assert said.endswith("; 1 migration(s) not applied: run `manage.py migrate`.\n")
+    finally:
+        if not recorder.migration_qs.filter(app=last.app, name=last.name).exists():
+            recorder.record_applied(last.app, last.name)
 
 
 def test_the_uploaded_files_come_back_with_the_database(world, scan, tmp_path, settings):
