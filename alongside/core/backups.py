@@ -95,12 +95,25 @@ def backup_create(*, output: str | Path | None = None, using: str = DEFAULT_DB_A
     kind = _kind_of_database(connection)
     _refuse_inside_transaction(connection, "back up")
     path = _backup_path(output, kind)
-    with _atomic_file(path) as tmp:
-        if kind == SQLITE:
-            _sqlite_backup(connection, tmp)
-        else:
-            _pg_backup(connection, tmp)
-    archive, files = _files_backup(path)
+    try:
+        with _atomic_file(path) as tmp:
+            if kind == SQLITE:
+                _sqlite_backup(connection, tmp)
+            else:
+                _pg_backup(connection, tmp)
+    except OSError as error:
+        raise BackupError(
+            f"Writing {path} failed ({error.strerror or error}); make room or give "
+            "another --output, then back up again."
+        ) from None
+    try:
+        archive, files = _files_backup(path)
+    except OSError as error:
+        raise BackupError(
+            f"The database is backed up in {path}, but the uploaded files in "
+            f"{settings.PRIVATE_FILES_DIR} could not be archived ({error.strerror or error}); "
+            "fix that, then back up again."
+        ) from None
     return Backup(
         path=path,
         size=path.stat().st_size,
@@ -123,7 +136,13 @@ def backup_restore(*, path: Path, using: str = DEFAULT_DB_ALIAS) -> Restore:
     else:
         _pg_restore(connection, path)
     if members:
-        _files_restore(archive, members)
+        try:
+            _files_restore(archive, members)
+        except (OSError, tarfile.TarError) as error:
+            raise BackupError(
+                f"The database is restored, but the uploaded files could not be written to "
+                f"{settings.PRIVATE_FILES_DIR} ({error}); fix that, then restore again."
+            ) from None
     return Restore(
         path=path,
         files=len(members),

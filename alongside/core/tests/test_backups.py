@@ -187,6 +187,19 @@ def test_it_refuses_to_restore_a_file_that_is_not_a_backup(world, tmp_path):
     assert snapshot() == before
 
 
+def test_it_refuses_a_backup_whose_files_archive_is_damaged(world, scan, tmp_path):
+    path = tmp_path / f"b{SUFFIX}"
+    run("backup", "--output", str(path))
+    backups.files_archive_path(path).write_bytes(b"\x1f\x8b truncated")
+    change_everything(world)
+    changed = snapshot()
+
+    with pytest.raises(CommandError, match=r"cannot be read .*move it away to restore"):
+        run("restore", str(path), "--yes")
+
+    assert snapshot() == changed
+
+
 def test_it_refuses_a_path_with_no_file_and_says_where_backups_are(world, tmp_path):
     with pytest.raises(CommandError, match=r"There is no file at .*by default in .*backups"):
         run("restore", str(tmp_path / "missing"), "--yes")
