@@ -9,7 +9,7 @@ below, which fail loudly on a malformed value instead of guessing:
   ``var/secret_key`` (never committed).
 - ``ALONGSIDE_DEBUG``: off unless set; ``make run`` sets it for development.
 - ``ALONGSIDE_HTTPS``: secure cookies, HSTS and the HTTPS redirect; on unless
-  debugging.
+  debugging. ``ALONGSIDE_HSTS_PRELOAD`` adds the preload flag (off).
 - ``ALLOWED_HOSTS``: comma-separated, added to the loopback names.
 - ``ALONGSIDE_SESSION_IDLE_MINUTES``: a session ends after this much idleness.
 """
@@ -224,7 +224,10 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = False
+# Joining the browsers' preload list is a promise about every subdomain that is slow to
+# take back: an organization's choice (ALONGSIDE_HSTS_PRELOAD), not a default.
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("ALONGSIDE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
