@@ -4,7 +4,53 @@ from django.conf import settings
 from django.db import models
 
 
-class AuditEvent(models.Model):
+class AppendOnlyError(Exception):
+    """An attempt to change or delete a row of an append-only log."""
+
+
+def _refuse(model: type[models.Model], what: str) -> AppendOnlyError:
+    return AppendOnlyError(
+        f"{model._meta.label} is append-only: {what} is refused. Record a new row instead; "
+        "a retention purge, if ever needed, must be its own audited service."
+    )
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk changes. Rows are only ever created (and sealed, see audit.chain)."""
+
+    def update(self, **kwargs):
+        raise _refuse(self.model, "update()")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise _refuse(self.model, "bulk_update()")
+
+    def update_or_create(self, *args, **kwargs):
+        raise _refuse(self.model, "update_or_create()")
+
+    # QuerySet.delete() is not refused yet: tests/test_journey_http.py clears the access
+    # log before a request, and benchmarks/matching.py removes its own audit events
+    # between runs. Refuse it here once those use counts or pk filters instead. Deleting
+    # a sealed access-log row is still caught by audit.chain.chain_verify.
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are created once; saving an existing row or deleting one is refused."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise _refuse(type(self), "save() of an existing row")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise _refuse(type(self), "delete()")
+
+
+class AuditEvent(AppendOnlyModel):
     """A domain change with a dotted name, e.g. ``engagement.activated``."""
 
     organization = models.ForeignKey(
@@ -24,7 +70,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
 
-class AccessLog(models.Model):
+class AccessLog(AppendOnlyModel):
     """One row per request that read participant records: who, what, when, why."""
 
     organization = models.ForeignKey(
@@ -39,7 +85,18 @@ class AccessLog(models.Model):
     participant_ids = models.JSONField(default=list)
     reason = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True)
+    # Set by audit.chain.chain_seal, never at request time: a request stays one INSERT.
+    seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["actor", "at"])]
+
+
+class AccessLogChainHead(models.Model):
+    """The one row (pk=1) holding the last sealed seq and hash; sealers lock it."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True, default="")
+    sealed_at = models.DateTimeField(null=True, blank=True)
