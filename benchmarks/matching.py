@@ -263,7 +263,6 @@ def main() -> int:
     from scipy.optimize import linear_sum_assignment
 
     from alongside.accounts.models import PeerSupporterProfile, User
-    from alongside.audit.models import AuditEvent
     from alongside.matching import batch as batching
     from alongside.matching.models import MatchBatch
     from alongside.matching.services import supporter_suggestions
@@ -324,7 +323,6 @@ def main() -> int:
             solver_times.append(raw)
     assigned = sum(1 for row in proposal.proposal if row["supporter"])
     raw_total = int(np.floor(cost[rows, cols][np.isfinite(cost[rows, cols])].sum()))
-    AuditEvent.objects.filter(organization=org, action="match.batch_proposed").delete()
     MatchBatch.objects.filter(organization=org).delete()
 
     batch_s = statistics.median(batch_times)

@@ -27,10 +27,9 @@ class AppendOnlyQuerySet(models.QuerySet):
     def update_or_create(self, *args, **kwargs):
         raise _refuse(self.model, "update_or_create()")
 
-    # QuerySet.delete() is not refused yet: tests/test_journey_http.py clears the access
-    # log before a request, and benchmarks/matching.py removes its own audit events
-    # between runs. Refuse it here once those use counts or pk filters instead. Deleting
-    # a sealed access-log row is still caught by audit.chain.chain_verify.
+    def delete(self):
+        # Purging past a retention period, when it comes, is its own audited service.
+        raise _refuse(self.model, "delete()")
 
 
 class AppendOnlyModel(models.Model):

@@ -38,6 +38,15 @@ def test_it_refuses_to_delete_an_access_log_row():
     assert AccessLog.objects.filter(pk=row.pk).exists()
 
 
+def test_it_refuses_deleting_access_log_rows_in_bulk():
+    row = log_row()
+    with pytest.raises(AppendOnlyError, match="delete"):
+        AccessLog.objects.filter(pk=row.pk).delete()
+    with pytest.raises(AppendOnlyError, match="delete"):
+        AuditEvent.objects.all().delete()
+    assert AccessLog.objects.filter(pk=row.pk).exists()
+
+
 def test_it_refuses_queryset_updates_of_the_access_log():
     row = log_row()
     with pytest.raises(AppendOnlyError, match="update"):
