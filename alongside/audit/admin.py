@@ -3,36 +3,25 @@
 from django.contrib import admin
 
 from alongside.audit.models import AccessLog, AuditEvent
+from alongside.core.admin import ReadOnlyAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Append-only logs: nobody adds, changes or deletes rows here."""
+class SuperuserReadOnlyAdmin(ReadOnlyAdmin):
+    """Append-only logs. They span organizations and name participants, so organization
+    admins do not see them."""
 
-    # They span organizations and name participants, so organization admins do not see them.
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_superuser
 
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(SuperuserReadOnlyAdmin):
     list_display = ["at", "action", "object_type", "object_id", "actor", "organization"]
     list_filter = ["action"]
     list_select_related = ["actor", "organization"]
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(ReadOnlyAdmin):
+class AccessLogAdmin(SuperuserReadOnlyAdmin):
     list_display = ["at", "actor", "method", "path", "what", "seq"]
     list_select_related = ["actor"]

@@ -22,6 +22,32 @@ def admin_organization_ids(user) -> list[int] | None:
     return cache
 
 
+def is_organization_admin(user) -> bool:
+    """Whether the Django admin is open to this user: staff who administer an organization."""
+    return (
+        user.is_active
+        and user.is_staff
+        and (user.is_superuser or bool(admin_organization_ids(user)))
+    )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows nobody adds, changes or deletes here; subclasses say who may read them
+    (``has_module_permission``)."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class OrganizationChoices:
     """Choices in forms limited to the admin's organizations."""
 
@@ -49,12 +75,7 @@ class OrganizationScopedAdmin(OrganizationChoices, admin.ModelAdmin):
     organization_path = "organization"
 
     def _is_org_admin(self, request) -> bool:
-        user = request.user
-        return (
-            user.is_active
-            and user.is_staff
-            and (user.is_superuser or bool(admin_organization_ids(user)))
-        )
+        return is_organization_admin(request.user)
 
     def has_module_permission(self, request) -> bool:
         return self._is_org_admin(request)
@@ -83,7 +104,7 @@ class OrganizationScopedInline(OrganizationChoices, admin.TabularInline):
     extra = 0
 
     def _is_org_admin(self, request) -> bool:
-        return OrganizationScopedAdmin._is_org_admin(self, request)
+        return is_organization_admin(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self._is_org_admin(request)

@@ -8,42 +8,25 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from alongside.core.admin import admin_organization_ids
+from alongside.core.admin import ReadOnlyAdmin, is_organization_admin
 from alongside.surveys.models import Instrument, InstrumentVersion
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class OrganizationReadOnlyAdmin(ReadOnlyAdmin):
     """Organization admins read instruments (shared by every organization); nobody edits."""
 
     def has_module_permission(self, request) -> bool:
-        user = request.user
-        return (
-            user.is_active
-            and user.is_staff
-            and (user.is_superuser or bool(admin_organization_ids(user)))
-        )
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+        return is_organization_admin(request.user)
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(ReadOnlyAdmin):
+class InstrumentAdmin(OrganizationReadOnlyAdmin):
     list_display = ["title", "slug", "current", "in_use"]
     list_select_related = ["current"]
 
 
 @admin.register(InstrumentVersion)
-class InstrumentVersionAdmin(ReadOnlyAdmin):
+class InstrumentVersionAdmin(OrganizationReadOnlyAdmin):
     list_display = ["instrument", "number", "installed_at", "retired"]
     list_select_related = ["instrument"]
     list_filter = ["instrument"]
