@@ -1,7 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alongside.participants.models import DETAIL_FIELDS, Participant, RaceEthnicity
+from alongside.participants.models import (
+    DETAIL_FIELDS,
+    OWN_DETAIL_FIELDS,
+    Participant,
+    RaceEthnicity,
+)
 
 
 class ParticipantEditForm(forms.ModelForm):
@@ -38,7 +43,7 @@ class OwnDetailsForm(ParticipantEditForm):
     race_ethnicity = None
 
     class Meta(ParticipantEditForm.Meta):
-        fields = ["preferred_name", "pronouns", "preferred_language", "phone", "email"]
+        fields = list(OWN_DETAIL_FIELDS)
         labels = {"preferred_name": _("The name you like to be called")}
         help_texts = {"phone": _("With its area code, for example 555-123-4567.")}
 

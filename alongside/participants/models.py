@@ -60,6 +60,8 @@ DETAIL_FIELDS = (
     "race_ethnicity",
     "veteran_status",
 )
+# What the person keeps current themselves in the portal: how to reach and address them.
+OWN_DETAIL_FIELDS = ("preferred_name", "pronouns", "preferred_language", "phone", "email")
 
 
 class Participant(Versioned):

@@ -9,8 +9,14 @@ from django.utils.translation import gettext as _
 from alongside.accounts.models import Membership, Role, User
 from alongside.audit.services import event_record
 from alongside.core.errors import RuleViolation
+from alongside.core.permissions import may_change_participant
 from alongside.core.services import check_version, save_changes
-from alongside.participants.models import DETAIL_FIELDS, Participant, RaceEthnicity
+from alongside.participants.models import (
+    DETAIL_FIELDS,
+    OWN_DETAIL_FIELDS,
+    Participant,
+    RaceEthnicity,
+)
 
 
 def _tidy(name: str, value):
@@ -25,6 +31,25 @@ def _tidy(name: str, value):
     return value
 
 
+def _check_may_change(participant: Participant, actor, changes: dict) -> None:
+    """The person changes how to reach and address them; their team (core.permissions:
+    participants_changeable_by) changes any detail; nobody else changes anything."""
+    if participant.user_id is not None and participant.user_id == actor.pk:
+        if set(changes) - set(OWN_DETAIL_FIELDS):
+            raise RuleViolation(
+                _("Ask your peer supporter or a coordinator to change that for you.")
+            )
+        return
+    if not may_change_participant(actor, participant.organization, participant.pk):
+        raise RuleViolation(
+            _(
+                "Only a coordinator of their program, or the peer supporter of their open "
+                "engagement, can change the details of %(name)s."
+            )
+            % {"name": participant}
+        )
+
+
 def participant_update(
     *, participant: Participant, actor, expected_version: int, **changes
 ) -> Participant:
@@ -36,6 +61,7 @@ def participant_update(
     unknown = sorted(set(changes) - set(DETAIL_FIELDS))
     if unknown:
         raise TypeError(f"participant_update() does not change: {', '.join(unknown)}")
+    _check_may_change(participant, actor, changes)
     with transaction.atomic():
         current = Participant.objects.select_for_update().get(pk=participant.pk)
         check_version(current, expected_version)

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alongside.audit.models import AuditEvent
-from alongside.core.errors import StaleEdit
+from alongside.core.errors import RuleViolation, StaleEdit
 from alongside.participants.models import Participant
 from alongside.participants.services import participant_update
 
@@ -186,3 +186,34 @@ def test_a_person_without_a_portal_sign_in_is_changed_alone(world):
     assert type(world.participant_user).objects.get(pk=world.participant_user.pk).email != (
         "pat@example.org"
     )
+
+
+def test_it_refuses_someone_outside_the_team_and_changes_nothing(world):
+    participant = Participant.objects.get(pk=world.participant.pk)
+    with pytest.raises(RuleViolation, match="Only a coordinator"):
+        participant_update(
+            participant=participant,
+            actor=world.other_supporter,
+            expected_version=participant.version,
+            phone="555-201-3344",
+        )
+    assert Participant.objects.get(pk=world.participant.pk).phone == participant.phone
+    assert not events()
+
+
+def test_the_person_changes_only_how_to_reach_and_address_them(world):
+    participant = Participant.objects.get(pk=world.participant.pk)
+    with pytest.raises(RuleViolation, match="Ask your peer supporter"):
+        participant_update(
+            participant=participant,
+            actor=world.participant_user,
+            expected_version=participant.version,
+            last_name="Other",
+        )
+    saved = participant_update(
+        participant=participant,
+        actor=world.participant_user,
+        expected_version=participant.version,
+        pronouns="she/her",
+    )
+    assert saved.pronouns == "she/her"
