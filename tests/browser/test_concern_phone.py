@@ -4,27 +4,17 @@ signing in; a concern about a supporter never reaches that supporter."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from alongside.accounts.models import Role
 from alongside.concerns.models import Concern
-from conftest import PASSWORD, grant
+from browser.signing_in import sign_in
+from conftest import grant
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
-
-
-def _sign_in(page: Page, username: str) -> None:
-    page.set_viewport_size(PHONE)
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def _second_phone(browser: Browser, live_server) -> Page:
@@ -62,7 +52,7 @@ def _my_concerns(page: Page):
 def test_a_participant_raises_a_concern_and_follows_it_while_a_coordinator_handles_it(
     page: Page, browser: Browser, live_server, world
 ):
-    _sign_in(page, world.participant_user.username)
+    sign_in(page, world.participant_user.username, viewport=PHONE)
     _raise_in_portal(
         page,
         category="Quality of service",
@@ -87,7 +77,7 @@ def test_a_participant_raises_a_concern_and_follows_it_while_a_coordinator_handl
 
     # The coordinator, on her phone, finds it in the triage list and handles it.
     cora = _second_phone(browser, live_server)
-    _sign_in(cora, world.coordinator.username)
+    sign_in(cora, world.coordinator.username, viewport=PHONE)
     cora.goto(reverse("concerns:list"))
     _fits(cora, "the concern list")
     row = cora.locator("tbody tr")
@@ -167,7 +157,7 @@ def test_anyone_raises_a_concern_anonymously_on_the_public_page(
     assert not concern.reachable
 
     cora = _second_phone(browser, live_server)
-    _sign_in(cora, world.coordinator.username)
+    sign_in(cora, world.coordinator.username, viewport=PHONE)
     cora.goto(reverse("concerns:list"))
     row = cora.locator("tbody tr")
     expect(row).to_have_count(1)
@@ -185,7 +175,7 @@ def test_a_concern_about_a_supporter_never_reaches_that_supporter(
 ):
     # Sunny also coordinates, so she could triage concerns: not one about herself.
     grant(world.supporter, world.org, Role.COORDINATOR, programs=[world.program])
-    _sign_in(page, world.participant_user.username)
+    sign_in(page, world.participant_user.username, viewport=PHONE)
     _raise_in_portal(
         page,
         category="Boundaries",
@@ -198,7 +188,7 @@ def test_a_concern_about_a_supporter_never_reaches_that_supporter(
     expect(_my_concerns(page).first).to_contain_text("Boundaries · Open")
 
     sunny = _second_phone(browser, live_server)
-    _sign_in(sunny, world.supporter.username)
+    sign_in(sunny, world.supporter.username, viewport=PHONE)
     sunny.goto(reverse("concerns:list"))
     expect(sunny.get_by_role("heading", name="Concerns")).to_be_visible()
     expect(sunny.get_by_text("No concerns here.")).to_be_visible()
@@ -210,7 +200,7 @@ def test_a_concern_about_a_supporter_never_reaches_that_supporter(
 
     # The coordinator sees it, and may not hand it to Sunny.
     cora = _second_phone(browser, live_server)
-    _sign_in(cora, world.coordinator.username)
+    sign_in(cora, world.coordinator.username, viewport=PHONE)
     cora.goto(reverse("concerns:list"))
     row = cora.locator("tbody tr")
     expect(row).to_have_count(1)

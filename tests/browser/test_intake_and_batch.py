@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from alongside.engagements.models import Engagement
 from alongside.referrals.models import Referral
-from conftest import PASSWORD
+from browser.signing_in import sign_in
 
 
 def test_public_request_to_a_confirmed_batch_match(page: Page, world):
@@ -25,10 +25,7 @@ def test_public_request_to_a_confirmed_batch_match(page: Page, world):
     assert referral.channel == "public"
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(world.coordinator.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, world.coordinator.username)
     page.goto(f"/referrals/{referral.pk}/")
     page.get_by_label("Accept: look for a match").check()
     page.get_by_role("button", name="Save decision").click()

@@ -6,15 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD
-
-
-def _sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+from browser.signing_in import sign_in
 
 
 def _sign_out(page: Page) -> None:
@@ -23,7 +15,7 @@ def _sign_out(page: Page) -> None:
 
 
 def test_referral_to_active_engagement_and_the_participant_sees_it(page: Page, world):
-    _sign_in(page, world.coordinator.username)
+    sign_in(page, world.coordinator.username)
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
     page.get_by_role("link", name="Record a referral").first.click()
@@ -103,7 +95,7 @@ def test_referral_to_active_engagement_and_the_participant_sees_it(page: Page, w
     expect(page.get_by_text("Portal sign-in created.")).to_be_visible()
     _sign_out(page)
 
-    _sign_in(page, "robin", "a private phrase of mine")
+    sign_in(page, "robin", "a private phrase of mine")
     expect(page.get_by_role("heading", name="My support")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Community Peer Support")
     expect(page.locator("main")).to_contain_text(re.compile("Sunny"))

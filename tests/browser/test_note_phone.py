@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from alongside.meetings.models import Meeting, Note, NoteStatus
 from alongside.plans.models import Goal
-from conftest import PASSWORD
+from browser.signing_in import sign_in
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -31,12 +31,7 @@ def test_a_supporter_writes_and_finalizes_a_note_on_a_phone(page, world):
         mode="in_person",
         created_by=world.supporter,
     )
-    page.set_viewport_size(PHONE)
-    page.goto(reverse("accounts:login"))
-    page.fill("input[name=username]", world.supporter.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form button[type=submit]").last.click()
+    sign_in(page, world.supporter.username, viewport=PHONE)
 
     page.goto(reverse("notes:write", kwargs={"pk": meeting.pk}))
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -8,6 +8,7 @@ from alongside.agreements.services import document_record_paper
 from alongside.engagements.models import State
 from alongside.engagements.services import missing_for_activation
 from alongside.engagements.testing import onboarding_complete
+from browser.signing_in import sign_in
 from conftest import PASSWORD, open_engagement
 
 
@@ -31,10 +32,7 @@ def test_the_participant_signs_two_documents_and_onboarding_can_end(page: Page, 
         "Release of Liability",
     ]
 
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("pat")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "pat")
     page.get_by_role("link", name="My documents").click()
 
     for title in ("Joint Participation Contract", "Release of Liability"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from alongside.agreements.models import DocumentRequirement, SignedDocument
+from browser.signing_in import sign_in
 from conftest import PASSWORD, open_engagement
 
 
@@ -12,10 +13,7 @@ def test_signing_in_person_with_a_drawn_signature(page: Page, world):
     DocumentRequirement.objects.create(program=world.respite, template=world.release)
     engagement = open_engagement(world.participant, world.respite, world.supporter, "onboarding")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(world.supporter.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, world.supporter.username)
     page.goto(f"/engagements/{engagement.pk}/")
     page.get_by_role("link", name="Participant signs in person Release of Liability").click()
 

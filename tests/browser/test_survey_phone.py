@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from alongside.surveys.models import Response
 from alongside.surveys.testing import installed
-from conftest import PASSWORD
+from browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -25,15 +25,6 @@ ANSWERS = {
     4: "Some of the time",  # 1
     5: "More than half of the time",  # 3
 }
-
-
-def _sign_in(page: Page, username: str) -> None:
-    page.set_viewport_size(PHONE)
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def _fits(page: Page, where: str) -> None:
@@ -50,7 +41,7 @@ def _answer(page: Page, number: int, total: int = 5) -> None:
 
 def test_the_participant_fills_the_who5_on_a_phone_stops_and_finishes_later(page: Page, world):
     installed("who-5")
-    _sign_in(page, world.participant_user.username)
+    sign_in(page, world.participant_user.username, viewport=PHONE)
 
     page.goto(reverse("surveys:portal_list"))
     _fits(page, "My surveys")
@@ -104,7 +95,7 @@ def test_the_participant_fills_the_who5_on_a_phone_stops_and_finishes_later(page
 
     # The supporter sees the score with its band on the engagement page.
     page.context.clear_cookies()
-    _sign_in(page, world.supporter.username)
+    sign_in(page, world.supporter.username, viewport=PHONE)
     page.goto(reverse("engagements:detail", args=[world.engagement.pk]) + "#surveys")
     row = page.locator("figure.survey-trend tbody tr")
     expect(row).to_have_count(1)
@@ -114,7 +105,7 @@ def test_the_participant_fills_the_who5_on_a_phone_stops_and_finishes_later(page
 
 def test_a_supporter_fills_the_who5_with_the_participant_on_a_phone(page: Page, world):
     installed("who-5")
-    _sign_in(page, world.supporter.username)
+    sign_in(page, world.supporter.username, viewport=PHONE)
     page.goto(reverse("engagements:detail", args=[world.engagement.pk]))
     expect(page.get_by_text("No completed surveys yet.")).to_be_visible()
     page.get_by_role("link", name="Fill a survey with the participant").click()
