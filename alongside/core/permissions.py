@@ -8,7 +8,9 @@ organization is reachable from another.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
@@ -63,6 +65,11 @@ class Cap(StrEnum):
     REPORTS_VIEW = "reports.view"
     # Releasing a participant's whole record to them, at their request (records app).
     RECORDS_RELEASE = "records.release"
+    # Break the glass: a coordinator opens one participant's record outside their scope
+    # for an emergency, with a reason, for a limited time, read-only (breakglass app);
+    # the organization's admins review every such opening.
+    EMERGENCY_ACCESS = "emergency.access"
+    EMERGENCY_REVIEW = "emergency.review"
 
 
 _CLINICAL_STAFF = {
@@ -86,7 +93,9 @@ _HANDS_ON = {
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.ADMIN: frozenset({Cap.ORGANIZATION_CONFIGURE, Cap.SUPERVISION_VIEW}),
+    Role.ADMIN: frozenset(
+        {Cap.ORGANIZATION_CONFIGURE, Cap.SUPERVISION_VIEW, Cap.EMERGENCY_REVIEW}
+    ),
     Role.COORDINATOR: frozenset(
         _CLINICAL_STAFF
         | _HANDS_ON
@@ -98,6 +107,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.ENGAGEMENTS_EXTEND,
             Cap.REPORTS_VIEW,
             Cap.RECORDS_RELEASE,
+            Cap.EMERGENCY_ACCESS,
         }
     ),
     Role.SUPERVISOR: frozenset(_CLINICAL_STAFF | {Cap.SUPERVISION_RECORD, Cap.SUPERVISION_VIEW}),
@@ -161,12 +171,41 @@ def programs_coordinated_by(user: User, organization: Organization | None) -> Qu
     )
 
 
+# Emergency-access grants widen what a coordinator may read, never what they may change:
+# they count only inside ``emergency_reads()``, which the breakglass middleware opens for
+# GET and HEAD requests of a session holding a grant. Elsewhere (writes, the API, tasks,
+# tests) the scope functions are exactly as without grants.
+_EMERGENCY_READS: ContextVar[bool] = ContextVar("alongside_emergency_reads", default=False)
+
+
+@contextmanager
+def emergency_reads(enabled: bool = True) -> Iterator[None]:
+    """Within this block, a coordinator's active emergency-access grants are in scope."""
+    token = _EMERGENCY_READS.set(enabled)
+    try:
+        yield
+    finally:
+        _EMERGENCY_READS.reset(token)
+
+
+def _emergency_participants(user: User, organization: Organization) -> QuerySet | None:
+    """Participants this coordinator opened for an emergency (a subquery), or None."""
+    if not _EMERGENCY_READS.get() or Role.COORDINATOR not in roles_of(user, organization):
+        return None
+    from alongside.breakglass.selectors import granted_participant_ids
+
+    return granted_participant_ids(user, organization)
+
+
 def _engagement_scope(user: User, organization: Organization, prefix: str = "") -> Q | None:
     """The Q that selects engagements (via ``prefix``) this user may see; None if none."""
     roles = roles_of(user, organization)
     clauses: list[Q] = []
     if Role.COORDINATOR in roles:
         clauses.append(Q(**{f"{prefix}program_id__in": _coordinated_ids(user, organization)}))
+        granted = _emergency_participants(user, organization)
+        if granted is not None:
+            clauses.append(Q(**{f"{prefix}participant_id__in": granted}))
     if Role.SUPERVISOR in roles:
         supervisees = PeerSupporterProfile.objects.filter(
             supervisor=user, organization=organization
@@ -213,6 +252,9 @@ def participants_visible_to(user: User, organization: Organization | None) -> Qu
     condition = Q(pk__in=visible)
     if has_capability(user, organization, Cap.REFERRALS_VIEW):
         condition |= Q(pk__in=referrals_visible_to(user, organization).values("participant_id"))
+    granted = _emergency_participants(user, organization)
+    if granted is not None:
+        condition |= Q(pk__in=granted)
     return Participant.objects.filter(condition, organization=organization)
 
 
