@@ -27,6 +27,9 @@ from alongside.participants.models import Participant
 
 PASSWORD = "correct horse battery staple"
 
+# The logs of the whole run must hold no password, session key, second factor or note.
+pytest_plugins = ["tests.logcapture"]
+
 
 @pytest.fixture(autouse=True)
 def _plain_http(settings):
