@@ -90,3 +90,15 @@ lint: install
 fmt: install
 	$(BIN)/ruff check --fix --exit-zero --quiet .
 	$(BIN)/ruff format .
+
+# Known vulnerabilities in the installed dependency set (pip-audit with PyPI's service; the
+# project itself is left out). Where the service cannot be reached it says "COULD NOT AUDIT"
+# and passes, unless ALONGSIDE_AUDIT_REQUIRED=1 (docs/operations.md says why).
+.PHONY: audit
+audit: install
+	@rc=0; $(BIN)/python scripts/audit-deps.py || rc=$$?; \
+	if [ $$rc -eq 3 ] && [ "$${ALONGSIDE_AUDIT_REQUIRED:-0}" != 1 ]; then \
+	  echo "make audit: not audited, not counted as a failure (ALONGSIDE_AUDIT_REQUIRED=1 would fail)" >&2; \
+	  rc=0; \
+	fi; \
+	exit $$rc
