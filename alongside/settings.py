@@ -7,6 +7,9 @@ below, which fail loudly on a malformed value instead of guessing:
   unset, Alongside uses SQLite at ``var/alongside.sqlite3`` in WAL mode.
 - ``SECRET_KEY`` (or ``SECRET_KEY_FILE``): unset, a key is generated once into
   ``var/secret_key`` (never committed).
+- Every secret can come from a file instead (Docker or systemd credentials, a 0600
+  file): ``SECRET_KEY_FILE``, ``DATABASE_URL_FILE``, ``EMAIL_HOST_PASSWORD_FILE``
+  name the file; the variable itself, when set, wins.
 - ``ALONGSIDE_DEBUG``: off unless set; ``make run`` sets it for development.
 - ``ALONGSIDE_HTTPS``: secure cookies, HSTS and the HTTPS redirect; on unless
   debugging. ``ALONGSIDE_HSTS_PRELOAD`` adds the preload flag (off).
@@ -64,6 +67,22 @@ def secret_from_env_or_file(name: str) -> str:
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """``NAME``, else the contents of the file named by ``NAME_FILE``, else ``default``;
+    a ``NAME_FILE`` that cannot be read stops the start, naming the variable."""
+    if os.environ.get(name):
+        return os.environ[name]
+    file_name = os.environ.get(f"{name}_FILE")
+    if not file_name:
+        return default
+    try:
+        return Path(file_name).read_text().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"{name}_FILE names {file_name!r}, which cannot be read ({error.strerror})."
+        ) from None
 
 
 DEBUG = env_bool("ALONGSIDE_DEBUG", False)
@@ -153,8 +172,9 @@ TEMPLATES = [
 ]
 
 # Storage: SQLite by default, PostgreSQL through DATABASE_URL.
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+DATABASE_URL = env_secret("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -283,7 +303,7 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
 # The meetings export streams up to this many rows; more is built in the background.

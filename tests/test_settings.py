@@ -58,3 +58,67 @@ def test_demo_mode_outside_development_is_flagged(settings):
     assert [e.id for e in check_deployment(None)] == ["alongside.W001"]
     settings.DEMO_MODE = False
     assert check_deployment(None) == []
+
+
+def test_env_secret_reads_the_variable_then_the_file_then_the_default(monkeypatch, tmp_path):
+    secret = tmp_path / "password"
+    secret.write_text("from-the-file\n")
+    monkeypatch.delenv("ALONGSIDE_X", raising=False)
+    monkeypatch.delenv("ALONGSIDE_X_FILE", raising=False)
+    assert configured.env_secret("ALONGSIDE_X", "fallback") == "fallback"
+    monkeypatch.setenv("ALONGSIDE_X_FILE", str(secret))
+    assert configured.env_secret("ALONGSIDE_X") == "from-the-file"
+    monkeypatch.setenv("ALONGSIDE_X", "from-the-variable")
+    assert configured.env_secret("ALONGSIDE_X") == "from-the-variable"
+
+
+def test_an_unreadable_secret_file_stops_the_start(monkeypatch, tmp_path):
+    monkeypatch.delenv("ALONGSIDE_X", raising=False)
+    monkeypatch.setenv("ALONGSIDE_X_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="ALONGSIDE_X_FILE names"):
+        configured.env_secret("ALONGSIDE_X")
+
+
+def test_database_url_and_email_password_come_from_files(tmp_path):
+    """In a fresh process, as a server reads them (Docker or systemd credentials)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    url = tmp_path / "database_url"
+    url.write_text("postgres://alongside:s3cret@db.internal:5433/records\n")
+    password = tmp_path / "email_password"
+    password.write_text("mail-pass\n")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "EMAIL_HOST_PASSWORD"}
+    }
+    env.update(
+        DATABASE_URL_FILE=str(url),
+        EMAIL_HOST_PASSWORD_FILE=str(password),
+        DJANGO_SETTINGS_MODULE="alongside.settings",
+    )
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'], d['PASSWORD'], "
+        "settings.EMAIL_HOST_PASSWORD)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(configured.BASE_DIR),
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [
+        "django.db.backends.postgresql",
+        "db.internal",
+        "5433",
+        "records",
+        "s3cret",
+        "mail-pass",
+    ]
