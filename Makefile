@@ -26,7 +26,7 @@ endif
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test pytest lint fmt chromium pdf-libs test-postgres
+.PHONY: help install run test pytest lint fmt chromium pdf-libs test-postgres messages
 
 help:
 	@echo "make run            set up and serve the demo on http://127.0.0.1:8000"
@@ -42,9 +42,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The Spanish catalog compiled for Django: the .mo is built here, never committed, so it
+# cannot drift from the .po (docs/translating.md). msgfmt is Debian's gettext package.
+PO := alongside/locale/es/LC_MESSAGES/django.po
+MO := alongside/locale/es/LC_MESSAGES/django.mo
+messages: $(MO)
+$(MO): $(PO)
+	@sh scripts/ensure-gettext.sh
+	msgfmt --check-format -o $(MO) $(PO)
+
 # make run always uses SQLite under var/ (DATABASE_URL is ignored here), so demo
 # accounts never land in a real database.
-run: install
+run: install messages
 	env -u DATABASE_URL ALONGSIDE_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	env -u DATABASE_URL ALONGSIDE_DEBUG=1 $(BIN)/python manage.py seed_demo
 	@echo "Alongside runs on http://127.0.0.1:8000/ (Ctrl-C stops it)"
@@ -60,7 +69,7 @@ pdf-libs:
 	@sh scripts/ensure-weasyprint-libs.sh
 
 # Lint and tests both run, so one report shows everything; either failing fails.
-test: install chromium pdf-libs
+test: install messages chromium pdf-libs
 	@status=0; \
 	$(MAKE) --no-print-directory lint || status=1; \
 	$(MAKE) --no-print-directory pytest || status=1; \
@@ -68,7 +77,7 @@ test: install chromium pdf-libs
 	exit $$status
 
 # The test run alone. pytest's exit code 5 (no tests collected) is a failure.
-pytest: install
+pytest: install messages
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "pytest database: PostgreSQL at $$(printf '%s' "$$DATABASE_URL" | sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#')"; \
 	else \
@@ -78,7 +87,7 @@ pytest: install
 	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests; that counts as a failure" >&2; fi; \
 	exit $$rc
 
-test-postgres: install chromium pdf-libs
+test-postgres: install messages chromium pdf-libs
 	@url=$$(sh scripts/ensure-postgres.sh) && DATABASE_URL="$$url" $(MAKE) --no-print-directory pytest
 
 lint: install

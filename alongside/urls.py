@@ -10,6 +10,7 @@ admin.site.site_title = "Alongside"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("dashboard/", core_views.dashboard, name="dashboard"),
+    path("language/", core_views.language_set, name="language"),
     path("accounts/", include("alongside.accounts.urls")),
     path("accounts/api-tokens/", include("alongside.api.page_urls")),
     path("participants/", include("alongside.participants.urls")),

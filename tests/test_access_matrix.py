@@ -424,6 +424,9 @@ def _none(world):
 ACCESS = {
     "home": (_none, "get", {"anonymous": SIGN_IN, "default": 302}),
     "dashboard": (_none, "get", STAFF_PAGE),
+    # Anyone may choose a language; a post without one is refused (tested further in
+    # tests/test_translations.py).
+    "language": (_none, "post", {"default": 400}),
     "accounts:login": (_none, "get", {"anonymous": 200, "default": 302}),
     "accounts:logout": (_none, "post", {"default": 302}),
     "accounts:organization": (_none, "get", SIGNED_IN),

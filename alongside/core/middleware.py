@@ -2,7 +2,9 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from alongside.accounts.models import Membership
 from alongside.core.permissions import remember_roles
@@ -66,3 +68,20 @@ def _csp() -> str:
     from django.conf import settings
 
     return settings.CONTENT_SECURITY_POLICY
+
+
+class UserLanguageMiddleware:
+    """A signed-in person sees pages in the language they chose (participants: the one in
+    their details), whatever the browser asks; LocaleMiddleware decides for everyone else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = getattr(user, "preferred_language", "")
+            if language in dict(settings.LANGUAGES):
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)

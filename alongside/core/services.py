@@ -29,3 +29,22 @@ def check_version(instance: Model, expected_version: int | None) -> None:
             )
             % {"thing": instance._meta.verbose_name}
         )
+
+
+def user_language_set(*, user, language: str) -> None:
+    """Keep the language a person chose for pages and emails; a participant's is one of
+    their details, so it changes there (with history) and carries to their sign-in."""
+    from alongside.participants.models import Participant
+    from alongside.participants.services import participant_update
+
+    participant = Participant.objects.filter(user=user).first()
+    if participant is not None:
+        participant_update(
+            participant=participant,
+            actor=user,
+            expected_version=participant.version,
+            preferred_language=language,
+        )
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])

@@ -1,14 +1,19 @@
 """Home (sends each person where their work is) and the staff dashboard."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from alongside.accounts.models import PeerSupporterProfile
 from alongside.audit.services import read_record
 from alongside.core import support
 from alongside.core.decorators import capability_required
 from alongside.core.permissions import Cap, capabilities_of, supporters_supervised_by
+from alongside.core.services import user_language_set
 from alongside.engagements import selectors as engagement_selectors
 from alongside.referrals import selectors as referral_selectors
 
@@ -24,6 +29,32 @@ def home(request):
     if Cap.ORGANIZATION_CONFIGURE in caps:
         return redirect("admin:index")
     return render(request, "core/no_role.html")
+
+
+@require_POST
+def language_set(request):
+    """The footer's language choice: kept on the person's account when signed in (so it
+    follows them to any device and to their emails), and in a cookie for everyone."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Choose English or Spanish."))
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=language)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = "/"
+    response = redirect(back)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response
 
 
 @require_GET

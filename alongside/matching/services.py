@@ -40,7 +40,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.text import get_text_list
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from alongside.accounts.models import (
@@ -647,7 +647,13 @@ def match_confirm(*, referral: Referral, supporter, actor) -> Engagement:
         notify(
             user=supporter,
             organization=current.organization,
-            text=_("You have a new participant to welcome (onboarding)."),
+            # The batch's plural message, so the catalog holds one entry for both.
+            text=ngettext(
+                "You have a new participant to welcome (onboarding).",
+                "You have %(n)s new participants to welcome (onboarding).",
+                1,
+            )
+            % {"n": 1},
             url=_welcome_url(engagement),
         )
     referral.status, referral.matched_at = current.status, current.matched_at

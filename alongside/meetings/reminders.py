@@ -134,7 +134,10 @@ def reminder_decide(meeting: Meeting, now: datetime.datetime, *, sms_enabled: bo
 def reminder_text(meeting: Meeting) -> tuple[str, str]:
     """Subject and body: the time, the place type and the supporter's first name only."""
     worksheet = getattr(meeting.engagement, "team_plan", None)
-    language = worksheet.language if worksheet else settings.LANGUAGE_CODE
+    # The team plan's language, else the participant's own choice.
+    language = (
+        worksheet.language if worksheet else meeting.engagement.participant.preferred_language
+    )
     supporter = meeting.engagement.supporter
     with translation.override(language):
         when = formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")

@@ -365,3 +365,9 @@ def localized(texts: dict[str, str] | None, language: str = "en") -> str:
     if not texts:
         return ""
     return texts.get(language) or texts.get("en", "")
+
+
+def shown_in_english_only(definition: dict, language: str) -> bool:
+    """True when the person reads ``language`` but the instrument has no validated text in
+    it: it is then shown in English, never machine-translated."""
+    return language != "en" and language not in definition.get("languages", ["en"])

@@ -19,7 +19,7 @@ from alongside.core.web import attempt, form_status
 from alongside.engagements.models import State
 from alongside.engagements.selectors import closed_notice, engagement_get_for, own_engagements
 from alongside.surveys import selectors, services
-from alongside.surveys.definitions import localized
+from alongside.surveys.definitions import localized, shown_in_english_only
 from alongside.surveys.forms import AnswersForm
 from alongside.surveys.models import FillMethod, Response
 
@@ -98,6 +98,7 @@ def _record_page(request, engagement, version, form, *, response=None, blocked="
             "definition": version.definition,
             "instructions": localized(version.definition.get("instructions"), _language()),
             "title": localized(version.definition["title"], _language()),
+            "english_only": shown_in_english_only(version.definition, _language()),
             "form": form,
             "response": response,
             "blocked": blocked,
@@ -353,6 +354,7 @@ def portal_fill(request, slug: str):
             "slug": slug,
             "title": localized(version.definition["title"], language),
             "instructions": localized(version.definition.get("instructions"), language),
+            "english_only": shown_in_english_only(version.definition, language),
             "form": form,
             "all_on_one": all_on_one,
             "index": index,

@@ -130,6 +130,7 @@ def _score_tables(filters: ReportFilters, programs: list[tuple[int, str]]) -> li
         _("Mean first score"),
         _("Mean latest score"),
         _("Mean change"),
+        # xgettext:no-python-format
         _("% improved"),
     ]
     note = _(
