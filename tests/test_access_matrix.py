@@ -648,6 +648,8 @@ ACCESS = {
     # Pat's own contact details; there is no one else's to ask for.
     "portal:details": (_none, "get", PORTAL_PAGE),
     "portal:record_download": (lambda world: {"fmt": "fhir"}, "get", PORTAL_PAGE),
+    "portal:access_history": (_none, "get", PORTAL_PAGE),
+    "portal:goal_check_in": (_goal, "get", PORTAL_PAGE),
     "records:request": (_participant, "get", COORDINATOR_RECORD),
 }
 

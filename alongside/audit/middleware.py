@@ -4,8 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from alongside.audit.models import AccessLog
-from alongside.audit.services import pending_reads
+from alongside.audit.services import access_log_write, pending_reads
 
 
 class AccessLogMiddleware:
@@ -24,12 +23,14 @@ def flush_reads(request: HttpRequest, response: HttpResponse) -> None:
     if not reads or response.status_code >= 400:
         return
     user = request.user if request.user.is_authenticated else None
-    AccessLog.objects.create(
+    access_log_write(
         organization=getattr(request, "organization", None),
         actor=user,
-        method=request.method[:10],
-        path=request.get_full_path()[:500],
-        what=", ".join(dict.fromkeys(reads["what"]))[:200],
-        participant_ids=sorted(reads["ids"]),
+        method=request.method,
+        path=request.get_full_path(),
+        what=", ".join(dict.fromkeys(reads["what"])),
+        participant_ids=reads["ids"],
+        # Set by breakglass's middleware for reads through an emergency-access grant.
+        reason=reads.get("reason", ""),
     )
     request.__dict__.pop("_alongside_reads", None)

@@ -93,6 +93,31 @@ class AccessLog(AppendOnlyModel):
         indexes = [models.Index(fields=["actor", "at"])]
 
 
+class AccessLogParticipant(AppendOnlyModel):
+    """One row per participant per access-log row: finds a person's openings by index.
+
+    ``AccessLog.participant_ids`` is a JSON list (no portable index, no ``contains`` on
+    SQLite); this side table is written in the same transaction as the log row
+    (audit.services.access_log_write) and is not part of the hash chain: the chained row
+    stays the record, this is only its index.
+    """
+
+    log = models.ForeignKey(AccessLog, on_delete=models.PROTECT, related_name="+")
+    participant_id = models.BigIntegerField()
+    # Copied from the log row so one index answers "who opened this person's record, newest
+    # first, apart from themselves" without reading the log table first.
+    actor_id = models.BigIntegerField(null=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["participant_id", "at"], name="accesslog_participant_at")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["log", "participant_id"], name="accesslog_participant_once"
+            )
+        ]
+
+
 class AccessLogChainHead(models.Model):
     """The one row (pk=1) holding the last sealed seq and hash; sealers lock it."""
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
 
-from alongside.audit.models import AuditEvent
+from alongside.audit.models import AccessLog, AccessLogParticipant, AuditEvent
 
 _READS_ATTR = "_alongside_reads"
 
@@ -36,3 +37,34 @@ def read_record(request: HttpRequest, what: str, participant_ids: Iterable[int])
 
 def pending_reads(request: HttpRequest) -> dict | None:
     return request.__dict__.get(_READS_ATTR)
+
+
+def access_log_write(
+    *,
+    organization,
+    actor,
+    method: str,
+    path: str,
+    what: str,
+    participant_ids: Iterable[int],
+    reason: str = "",
+) -> AccessLog:
+    """The one write of an access-log row, with its per-participant index rows (the
+    participant's access history reads those), in one transaction."""
+    ids = sorted({int(pk) for pk in participant_ids if pk is not None})
+    # No savepoint inside a request's transaction: two INSERTs, nothing more.
+    with transaction.atomic(savepoint=False):
+        log = AccessLog.objects.create(
+            organization=organization,
+            actor=actor if getattr(actor, "pk", None) else None,
+            method=method[:10],
+            path=path[:500],
+            what=what[:200],
+            participant_ids=ids,
+            reason=reason[:200],
+        )
+        AccessLogParticipant.objects.bulk_create(
+            AccessLogParticipant(log=log, participant_id=pk, actor_id=log.actor_id, at=log.at)
+            for pk in ids
+        )
+    return log

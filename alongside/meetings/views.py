@@ -13,8 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alongside.audit.models import AccessLog
-from alongside.audit.services import read_record
+from alongside.audit.services import access_log_write, read_record
 from alongside.core.decorators import capability_required
 from alongside.core.permissions import Cap, capabilities_of
 from alongside.core.web import form_page
@@ -328,13 +327,13 @@ def calendar_feed_ics(request, token: str):
         )
     CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
     # The access log, by hand: the path holds the secret, so it is not written there.
-    AccessLog.objects.create(
+    access_log_write(
         organization=feed.organization,
         actor=feed.user,
         method=request.method,
         path=reverse("meetings:feed", args=["redacted"]),
         what="calendar feed (initials only)",
-        participant_ids=sorted({m.engagement.participant_id for m in meetings}),
+        participant_ids={m.engagement.participant_id for m in meetings},
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="alongside-meetings.ics"'

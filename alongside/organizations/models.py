@@ -12,6 +12,16 @@ class Organization(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.TextField(_("address"), max_length=400, blank=True)
+    # A participant's access history shows each opening's staff role; whether it also
+    # names the person is the organization's choice.
+    access_history_shows_names = models.BooleanField(
+        _("show staff names in participants' access history"),
+        default=False,
+        help_text=_(
+            "Off: participants see the role of whoever opened their record (peer supporter, "
+            "coordinator…). On: they also see the person's name."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -58,6 +58,14 @@ def own_plan(user, organization, pk) -> Plan:
     return get_or_404(scoped(plans, user, organization, via="engagement"), pk=pk)
 
 
+def own_goal(user, organization, pk) -> Goal:
+    """A goal of the signed-in participant's own engagement, else 404."""
+    goals = Goal.objects.select_related("engagement__participant").filter(
+        engagement__participant__user=user
+    )
+    return get_or_404(scoped(goals, user, organization, via="engagement"), pk=pk)
+
+
 # Stage movement and trends
 
 

@@ -266,6 +266,22 @@ def check_in_record(
     return check_in
 
 
+def check_in_by_participant(*, goal: Goal, actor, rating: int, note: str = "") -> CheckIn:
+    """The participant's own check-in from the portal, dated today: only on a goal of their
+    own engagement, and only while that engagement is open."""
+    engagement = goal.engagement
+    if engagement.participant.user_id is None or engagement.participant.user_id != actor.pk:
+        raise RuleViolation(_("You can check in only on your own goals."))
+    if engagement.is_closed:
+        raise RuleViolation(
+            _(
+                "This support has ended, so its goals take no more check-ins. Talk with the "
+                "team if you want support again."
+            )
+        )
+    return check_in_record(goal=goal, actor=actor, rating=rating, note=note)
+
+
 # Plans
 
 

@@ -12,4 +12,6 @@ urlpatterns = [
     path("details/", participants_views.portal_details, name="details"),
     path("record/", records_views.portal_record, name="record"),
     path("record/<str:fmt>/", records_views.portal_download, name="record_download"),
+    path("access-history/", views.access_history, name="access_history"),
+    path("goals/<int:pk>/check-in/", views.goal_check_in, name="goal_check_in"),
 ]

@@ -12,12 +12,19 @@ from alongside.audit.services import read_record
 from alongside.concerns.selectors import concerns_raised_by
 from alongside.core.decorators import capability_required
 from alongside.core.permissions import Cap
+from alongside.core.web import form_page
 from alongside.emergencyplans import views as plan_views
 from alongside.emergencyplans.selectors import plan_for
+from alongside.engagements.models import State
 from alongside.engagements.selectors import own_engagements
+from alongside.exits.services import EXIT_SURVEY
 from alongside.meetings.models import Meeting, MeetingStatus
 from alongside.meetings.notes import participant_summaries_attach
 from alongside.participants.models import Participant
+from alongside.plans import selectors as plan_selectors
+from alongside.plans import services as plan_services
+from alongside.portal import selectors
+from alongside.portal.forms import PortalCheckInForm
 from alongside.surveys.selectors import portal_section
 
 UPCOMING_SHOWN = 8
@@ -65,24 +72,31 @@ def portal_home(request):
     concerns = concerns_raised_by(request.user, request.organization)[:10]
     participant = _own_participant(request, missing_ok=True)
     plan = plan_for(participant.pk) if participant else None
+    # What's next, on top: the current support (the newest open engagement), its next
+    # meeting, its supporter and how to reach them within what was agreed.
+    current = next((e for e in engagements if not e.is_closed), None)
+    context = {
+        "engagements": engagements,
+        "concerns": concerns,
+        "participant": participant,
+        "emergency_plan": plan,
+        "current": current,
+        "next_meeting": selectors.next_meeting(engagements),
+        "organization": request.organization,
+    }
+    if current is not None:
+        context["reach"] = selectors.reach(getattr(current, "team_plan", None))
+        context["to_sign"] = selectors.documents_to_sign(current)
+        context["exit_survey"] = current.state == State.EXITING and any(
+            s["slug"] == EXIT_SURVEY for s in current.surveys["to_fill"]
+        )
     read_record(request, "portal", {e.participant_id for e in engagements})
-    return render(
-        request,
-        "portal/home.html",
-        {
-            "engagements": engagements,
-            "concerns": concerns,
-            "participant": participant,
-            "emergency_plan": plan,
-        },
-    )
+    return render(request, "portal/home.html", context)
 
 
 def _own_participant(request, missing_ok: bool = False) -> Participant | None:
     """The participant record of the person signed in, in this organization."""
-    participant = Participant.objects.filter(
-        user=request.user, organization=request.organization
-    ).first()
+    participant = selectors.own_participant(request.user, request.organization)
     if participant is None and not missing_ok:
         raise Http404
     return participant
@@ -110,4 +124,47 @@ def emergency_plan_edit(request):
         participant,
         back_url=reverse("portal:emergency_plan"),
         title=_("My emergency plan"),
+    )
+
+
+@require_GET
+@capability_required(Cap.PORTAL_VIEW)
+def access_history(request):
+    """Who opened my record and when: the staff role (the name where the organization
+    shows names), and the stated reason of an emergency access."""
+    participant = _own_participant(request)
+    page = selectors.openings_page(
+        participant,
+        request.GET.get("page"),
+        shows_names=request.organization.access_history_shows_names,
+    )
+    read_record(request, "portal access history", [participant.pk])
+    return render(
+        request,
+        "portal/access_history.html",
+        {"page": page, "shows_names": request.organization.access_history_shows_names},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.PORTAL_VIEW)
+def goal_check_in(request, pk: int):
+    """My own check-in on one of my goals: how far along it feels, in a word or two."""
+    goal = plan_selectors.own_goal(request.user, request.organization, pk)
+    read_record(request, "portal goal check-in", [goal.engagement.participant_id])
+    back = reverse("plans:portal_goals") + f"#goal-{goal.pk}"
+    return form_page(
+        request,
+        PortalCheckInForm(request.POST if request.method == "POST" else None),
+        save=lambda data: plan_services.check_in_by_participant(
+            goal=goal, actor=request.user, **data
+        ),
+        title=_("How is it going with “%(goal)s”?") % {"goal": goal.statement[:80]},
+        back_url=back,
+        done_url=back,
+        done_message=_("Thank you. Your check-in is saved and your peer supporter will see it."),
+        blocked=_("This support has ended, so its goals take no more check-ins.")
+        if goal.engagement.is_closed
+        else "",
+        submit_label=_("Save my check-in"),
     )

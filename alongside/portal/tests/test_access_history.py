@@ -1,0 +1,170 @@
+"""The participant's access history: who opened their record and when, found by index."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from alongside.audit.models import AccessLog, AccessLogParticipant
+from alongside.audit.services import access_log_write
+from alongside.portal.selectors import access_history
+
+URL = reverse("portal:access_history")
+
+
+def _opened(world, actor, participant=None, reason: str = "") -> AccessLog:
+    return access_log_write(
+        organization=world.org,
+        actor=actor,
+        method="GET",
+        path="/engagements/1/",
+        what="engagement",
+        participant_ids=[(participant or world.participant).pk],
+        reason=reason,
+    )
+
+
+def test_a_staff_read_through_the_site_is_indexed_for_the_participant(client, world):
+    client.force_login(world.supporter)
+    assert client.get(reverse("engagements:detail", args=[world.engagement.pk])).status_code == 200
+
+    row = AccessLogParticipant.objects.get(participant_id=world.participant.pk)
+    assert row.actor_id == world.supporter.pk
+    assert AccessLog.objects.get(pk=row.log_id).participant_ids == [world.participant.pk]
+
+
+def test_one_log_row_naming_several_people_is_indexed_once_for_each(world):
+    log = access_log_write(
+        organization=world.org,
+        actor=world.coordinator,
+        method="GET",
+        path="/dashboard/",
+        what="dashboard",
+        participant_ids=[world.other_participant.pk, world.participant.pk, world.participant.pk],
+    )
+
+    assert log.participant_ids == sorted([world.participant.pk, world.other_participant.pk])
+    assert sorted(
+        AccessLogParticipant.objects.filter(log=log).values_list("participant_id", flat=True)
+    ) == sorted([world.participant.pk, world.other_participant.pk])
+
+
+def test_the_index_is_append_only_like_the_log(world):
+    _opened(world, world.supporter)
+    from alongside.audit.models import AppendOnlyError
+
+    with pytest.raises(AppendOnlyError):
+        AccessLogParticipant.objects.all().delete()
+
+
+def test_the_participant_sees_the_role_and_when_but_no_name_by_default(client, world):
+    _opened(world, world.supporter)
+    _opened(world, world.coordinator)
+    client.force_login(world.participant_user)
+
+    page = client.get(URL).content.decode()
+
+    assert "Peer supporter" in page and "Coordinator" in page
+    assert "Sunny" not in page and "Cora" not in page
+    assert world.org.access_history_shows_names is False
+
+
+def test_the_organization_may_show_names(client, world):
+    world.org.access_history_shows_names = True
+    world.org.save()
+    _opened(world, world.supporter)
+    client.force_login(world.participant_user)
+
+    page = client.get(URL).content.decode()
+
+    assert "Sunny Demo (Peer supporter)" in page
+
+
+def test_the_participants_own_reads_are_left_out(client, world):
+    client.force_login(world.participant_user)
+    client.get(reverse("portal:home"))
+    client.get(reverse("plans:portal_goals"))
+    assert AccessLogParticipant.objects.filter(participant_id=world.participant.pk).exists()
+
+    assert list(access_history(world.participant)) == []
+    assert (
+        "No one at the organization has opened your record yet."
+        in client.get(URL).content.decode()
+    )
+
+
+def test_an_emergency_access_shows_its_reason(client, world):
+    _opened(world, world.coordinator, reason="Called by the hospital at night")
+    client.force_login(world.participant_user)
+
+    page = client.get(URL).content.decode()
+
+    assert "Emergency access:" in page and "Called by the hospital at night" in page
+
+
+def test_openings_of_someone_else_are_not_shown(client, world):
+    _opened(world, world.other_supporter, participant=world.other_participant)
+    client.force_login(world.participant_user)
+
+    assert list(access_history(world.participant)) == []
+    assert "Peer supporter" not in client.get(URL).content.decode().split("<h1>")[1]
+
+
+def test_someone_who_left_the_organization_shows_as_such(client, world):
+    world.other_supporter.memberships.all().delete()
+    _opened(world, world.other_supporter)
+    client.force_login(world.participant_user)
+
+    assert "Someone no longer with the organization" in client.get(URL).content.decode()
+
+
+def test_the_page_asks_the_same_number_of_questions_whatever_the_history(client, world):
+    client.force_login(world.participant_user)
+    for _ in range(3):
+        _opened(world, world.supporter)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(URL).status_code == 200
+    for _ in range(60):
+        _opened(world, world.coordinator)
+        _opened(world, world.supervisor)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(URL + "?page=2")
+    assert response.status_code == 200
+    assert len(large) <= len(small) <= 20
+
+
+def test_a_bad_page_number_shows_the_nearest_page(client, world):
+    _opened(world, world.supporter)
+    client.force_login(world.participant_user)
+
+    assert client.get(URL + "?page=abc").status_code == 200
+    assert client.get(URL + "?page=999").status_code == 200
+
+
+def test_rows_written_before_the_index_existed_are_indexed_by_the_migration(world):
+    # A row written without the index (as before this migration), then the backfill.
+    AccessLog.objects.create(
+        organization=world.org,
+        actor=world.supporter,
+        method="GET",
+        path="/old/",
+        what="old read",
+        participant_ids=[world.participant.pk, world.other_participant.pk],
+    )
+    migration = importlib.import_module("alongside.audit.migrations.0003_access_log_participant")
+
+    migration.index_existing_rows(apps, None)
+
+    assert [row.actor_id for row in access_history(world.participant)] == [world.supporter.pk]
+    assert AccessLogParticipant.objects.filter(participant_id=world.other_participant.pk).exists()
+
+
+def test_the_disclosures_page_links_to_the_access_history(client, world):
+    client.force_login(world.participant_user)
+
+    assert URL in client.get(reverse("consents:portal_disclosures")).content.decode()
