@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "alongside.api",
     "alongside.fhir",
     "alongside.records",
+    "alongside.breakglass",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "alongside.core.middleware.OrganizationMiddleware",
     "alongside.audit.middleware.AccessLogMiddleware",
+    "alongside.breakglass.middleware.EmergencyReadsMiddleware",
     "alongside.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -291,6 +293,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # How soon the public referral page promises a coordinator's review.
 ALONGSIDE_REFERRAL_REVIEW_BUSINESS_DAYS = env_int("ALONGSIDE_REFERRAL_REVIEW_BUSINESS_DAYS", 2)
+# How long a coordinator's emergency ("break the glass") access to a record lasts.
+ALONGSIDE_EMERGENCY_ACCESS_MINUTES = env_int("ALONGSIDE_EMERGENCY_ACCESS_MINUTES", 60)
 
 # Email: the console in development; SMTP through EMAIL_* settings in production.
 ALONGSIDE_BASE_URL = os.environ.get("ALONGSIDE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

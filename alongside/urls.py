@@ -34,6 +34,7 @@ urlpatterns = [
     path("portal/", include("alongside.portal.urls")),
     path("", include("alongside.records.urls")),
     path("notifications/", include("alongside.notifications.urls")),
+    path("emergency-access/", include("alongside.breakglass.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

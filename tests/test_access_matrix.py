@@ -421,6 +421,25 @@ def _none(world):
 
 
 # url name → (kwargs factory, HTTP method, expectations)
+def _emergency_access(world):
+    """Cora's emergency access to Rae, outside every program she coordinates."""
+    from alongside.breakglass.services import emergency_access_grant
+    from alongside.organizations.models import Program
+    from alongside.participants.models import Participant
+    from conftest import open_engagement
+
+    crisis = Program.objects.create(organization=world.org, name="Crisis Stabilization")
+    rae = Participant.objects.create(organization=world.org, first_name="Rae")
+    open_engagement(rae, crisis, world.other_supporter)
+    access = emergency_access_grant(
+        actor=world.coordinator,
+        organization=world.org,
+        participant=rae,
+        reason="Her sister called: Rae is in crisis tonight.",
+    )
+    return {"pk": access.pk}
+
+
 ACCESS = {
     "home": (_none, "get", {"anonymous": SIGN_IN, "default": 302}),
     "dashboard": (_none, "get", STAFF_PAGE),
@@ -442,6 +461,16 @@ ACCESS = {
         {"anonymous": SIGN_IN, "supporter": 200, "other_supporter": 200, "default": 403},
     ),
     "notifications:list": (_none, "get", SIGNED_IN),
+    # Emergency access: a coordinator breaks the glass (their own grants only, in their own
+    # organization); the organization's admins review every grant.
+    "breakglass:request": (_none, "get", COORDINATOR_PAGE),
+    "breakglass:detail": (_emergency_access, "get", COORDINATOR_RECORD),
+    "breakglass:reviews": (_none, "get", {"anonymous": SIGN_IN, "admin": 200, "default": 403}),
+    "breakglass:review": (
+        _emergency_access,
+        "get",
+        {"anonymous": SIGN_IN, "admin": 200, "default": 403},
+    ),
     "notifications:read_all": (_none, "post", {"anonymous": SIGN_IN, "default": 302}),
     "referrals:list": (_none, "get", COORDINATOR_PAGE),
     "referrals:waitlist": (_none, "get", COORDINATOR_PAGE),

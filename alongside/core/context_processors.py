@@ -14,6 +14,8 @@ NAVIGATION = [
     (Cap.CONCERNS_TRIAGE, "concerns:list", _("Concerns")),
     (Cap.REPORTS_VIEW, "reports:index", _("Reports")),
     (Cap.SUPERVISION_VIEW, "supervision:list", _("Supervision")),
+    (Cap.EMERGENCY_ACCESS, "breakglass:request", _("Emergency access")),
+    (Cap.EMERGENCY_REVIEW, "breakglass:reviews", _("Emergency access reviews")),
     (Cap.PORTAL_VIEW, "portal:home", _("My support")),
     (Cap.PROFILE_EDIT, "accounts:profile", _("My profile")),
     (Cap.CONCERNS_RAISE, "concerns:create", _("Raise a concern")),
