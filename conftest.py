@@ -15,9 +15,11 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from alongside.accounts.models import Membership, PeerSupporterProfile, Role, User
+from alongside.accounts.testing import pass_second_step
 from alongside.agreements.models import DocumentRequirement
 from alongside.agreements.services import document_template_create
 from alongside.agreements.testing import signed_on_paper
@@ -46,6 +48,21 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_passes_second_step():
+    """``Client.force_login`` stands for a finished sign-in, second step included; the
+    sign-in tests (alongside/accounts/tests) walk the real steps through the pages."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        pass_second_step(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", force_login)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,8 @@ below, which fail loudly on a malformed value instead of guessing:
 - ``ALONGSIDE_HTTPS``: secure cookies, HSTS and the HTTPS redirect; on unless
   debugging. ``ALONGSIDE_HSTS_PRELOAD`` adds the preload flag (off).
 - ``ALLOWED_HOSTS``: comma-separated, added to the loopback names.
-- ``ALONGSIDE_SESSION_IDLE_MINUTES``: a session ends after this much idleness.
+- ``ALONGSIDE_SESSION_IDLE_MINUTES``: a staff session ends after this much idleness
+  (``ALONGSIDE_PARTICIPANT_SESSION_IDLE_MINUTES`` for participants).
 """
 
 import os
@@ -94,7 +95,7 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", *env_list("ALLOWED_HOSTS")]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "alongside.core.apps.AlongsideAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -103,6 +104,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "alongside.core",
@@ -143,6 +147,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "alongside.core.middleware.UserLanguageMiddleware",
+    "alongside.accounts.middleware.SecondFactorMiddleware",
     "alongside.api.throttle.ApiRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -229,14 +234,20 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Second factor (django-otp): the name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = os.environ.get("ALONGSIDE_TOTP_ISSUER", "Alongside")
 # Passwords typed to confirm a signature: wrong ones per account, in a window (seconds).
 SIGNING_PASSWORD_FAILURES = env_int("ALONGSIDE_SIGNING_PASSWORD_FAILURES", 5)
 SIGNING_PASSWORD_WINDOW = 15 * 60
 # A signing page older than this (seconds) must be opened again before it signs.
 SIGNING_FORM_MAX_AGE = env_int("ALONGSIDE_SIGNING_FORM_MAX_AGE", 60 * 60)
 
-# Sessions end after idleness and when the browser closes.
-SESSION_COOKIE_AGE = 60 * env_int("ALONGSIDE_SESSION_IDLE_MINUTES", 30)
+# Sessions end after idleness (staff sooner than participants) and when the browser closes;
+# pages warn two minutes before.
+SESSION_IDLE_MINUTES = env_int("ALONGSIDE_SESSION_IDLE_MINUTES", 15)
+PARTICIPANT_SESSION_IDLE_MINUTES = env_int("ALONGSIDE_PARTICIPANT_SESSION_IDLE_MINUTES", 30)
+SESSION_IDLE_WARNING_SECONDS = 120
+SESSION_COOKIE_AGE = 60 * max(SESSION_IDLE_MINUTES, PARTICIPANT_SESSION_IDLE_MINUTES)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

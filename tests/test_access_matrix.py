@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from alongside.agreements.services import document_record_paper
+from alongside.accounts.second_factor import requires_second_factor
+from alongside.accounts.testing import give_app, next_code
 from alongside.api.services import api_token_issue
 from alongside.assessments.services import assessment_record
 from alongside.assessments.testing import an_assessment
@@ -451,6 +453,14 @@ ACCESS = {
     "accounts:organization": (_none, "get", SIGNED_IN),
     "accounts:password": (_none, "get", SIGNED_IN),
     "accounts:password_done": (_none, "get", SIGNED_IN),
+    # Everyone's own sign-in and security pages; a finished sign-in passes the code page on.
+    "accounts:second_factor_verify": (_none, "get", {"anonymous": SIGN_IN, "default": 302}),
+    "accounts:second_factor_setup": (_none, "get", SIGNED_IN),
+    "accounts:second_factor_off": (_none, "post", {"anonymous": SIGN_IN, "default": 302}),
+    "accounts:recovery_codes_renew": (_none, "post", {"anonymous": SIGN_IN, "default": 302}),
+    "accounts:security": (_none, "get", SIGNED_IN),
+    "accounts:sessions_end": (_none, "post", {"anonymous": SIGN_IN, "default": 302}),
+    "accounts:keep_alive": (_none, "post", {"anonymous": 401, "default": 204}),
     "participants:portal_invite": (_participant, "get", ENGAGEMENT_WRITE),
     # Coordinators of their programs and the supporter of their open engagement; Sam
     # (supervisor) reads Pat's engagement but changes nothing.
@@ -1053,6 +1063,9 @@ def test_api_access(client, world, url_name, persona):
         headers["Authorization"] = f"Bearer {token}"
         if make_body is _credentials:
             body = {"username": user.username, "password": PASSWORD}
+            if requires_second_factor(user):
+                give_app(user)
+                body["otp"] = next_code(user)
     elif make_body is _credentials:
         body = {"username": "nobody", "password": "wrong"}
     kwargs = {"headers": headers}

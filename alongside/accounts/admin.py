@@ -2,7 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from alongside.accounts.lockout import paused_attempts, sign_in_unlock
 from alongside.accounts.models import (
     AvailabilityWindow,
     ExperienceArea,
@@ -11,6 +16,7 @@ from alongside.accounts.models import (
     Role,
     User,
 )
+from alongside.accounts.second_factor import second_factor_reset
 from alongside.core.admin import (
     OrganizationScopedAdmin,
     OrganizationScopedInline,
@@ -39,8 +45,17 @@ class MembershipInline(OrganizationScopedInline):
 class UserAdmin(OrganizationScopedAdmin, DjangoUserAdmin):
     organization_path = "memberships__organization"
     inlines = [MembershipInline]
-    list_display = ["username", "first_name", "last_name", "is_active", "last_login"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "is_active",
+        "last_login",
+        "sign_in_paused",
+        "two_step",
+    ]
     list_filter = ["is_active", "memberships__role"]
+    actions = ["unlock_sign_in", "reset_second_factor"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "email", "preferred_language")}),
@@ -48,9 +63,43 @@ class UserAdmin(OrganizationScopedAdmin, DjangoUserAdmin):
     )
     readonly_fields = ["last_login", "date_joined"]
 
+    @admin.display(boolean=True, description=_("Sign-in paused"))
+    def sign_in_paused(self, user) -> bool:
+        return user.sign_in_paused
+
+    @admin.display(boolean=True, description=_("Two-step sign-in"))
+    def two_step(self, user) -> bool:
+        return user.two_step
+
+    @admin.action(description=_("Unlock sign-in for the selected people"))
+    def unlock_sign_in(self, request, queryset):
+        for user in queryset:
+            sign_in_unlock(user, actor=request.user)
+        self.message_user(request, _("Sign-in unlocked for %(n)s people.") % {"n": len(queryset)})
+
+    @admin.action(description=_("Reset two-step sign-in (lost phone) for the selected people"))
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            second_factor_reset(user, actor=request.user)
+        self.message_user(
+            request,
+            _(
+                "Two-step sign-in reset for %(n)s people: they are signed out and set up a new "
+                "app at their next sign-in."
+            )
+            % {"n": len(queryset)},
+        )
+
     def get_queryset(self, request):
         # That someone is a participant is itself confidential: admins manage staff only.
-        queryset = super().get_queryset(request)
+        queryset = (
+            super()
+            .get_queryset(request)
+            .annotate(
+                two_step=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+                sign_in_paused=Exists(paused_attempts().filter(username=OuterRef("username"))),
+            )
+        )
         if request.user.is_superuser:
             return queryset
         staff = Membership.objects.filter(
@@ -77,3 +126,10 @@ class PeerSupporterProfileAdmin(OrganizationScopedAdmin):
     list_filter = ["organization", "accepting"]
     filter_horizontal = ["programs"]
     autocomplete_fields = ["user", "supervisor"]
+
+
+# django-otp's own admin pages would show people's secret keys and recovery codes; resets
+# go through the action above instead.
+for model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)

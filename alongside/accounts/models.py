@@ -1,22 +1,83 @@
 """Users, their roles in each organization, and peer supporter profiles."""
 
 import datetime
+import secrets
 from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+
+def new_session_stamp() -> str:
+    return secrets.token_hex(16)
 
 
 class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
+    # Part of every session's auth hash (with the password): a new stamp ends all of the
+    # person's sessions, e.g. when their second factor is reset or they sign out everywhere.
+    session_stamp = models.CharField(max_length=32, default=new_session_stamp, editable=False)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def get_session_auth_hash(self) -> str:
+        return self._stamped_auth_hash(settings.SECRET_KEY)
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._stamped_auth_hash(fallback_secret)
+
+    def _stamped_auth_hash(self, secret: str) -> str:
+        return salted_hmac(
+            "alongside.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class SignInEvent(models.Model):
+    """One step of someone's sign-in, shown to them as their sign-in history."""
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in with password")
+        SECOND_STEP = "second_step", _("Second step passed")
+        WRONG_PASSWORD = "wrong_password", _("Wrong password")
+        WRONG_CODE = "wrong_code", _("Wrong second-step code")
+        RECOVERY_CODE_USED = "recovery_code", _("Recovery code used")
+        LOCKED_OUT = "locked_out", _("Sign-in paused after failed attempts")
+        UNLOCKED = "unlocked", _("Unlocked by an administrator")
+        PASSWORD_CHANGED = "password_changed", _("Password changed, other sessions ended")
+        SESSIONS_ENDED = "sessions_ended", _("Signed out everywhere else")
+        SECOND_FACTOR_ON = "second_factor_on", _("Two-step sign-in set up")
+        SECOND_FACTOR_OFF = "second_factor_off", _("Two-step sign-in turned off")
+        SECOND_FACTOR_RESET = (
+            "second_factor_reset",
+            _("Two-step sign-in reset by an administrator"),
+        )
+        RECOVERY_CODES_NEW = "recovery_codes", _("New recovery codes made")
+        API_TOKEN = "api_token", _("API token issued")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
 
 
 class Role(models.TextChoices):

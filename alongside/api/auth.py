@@ -9,7 +9,7 @@ from typing import Any
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,6 +18,14 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from alongside.accounts.models import SignInEvent
+from alongside.accounts.second_factor import (
+    app_device,
+    check_code,
+    record_sign_in_event,
+    requires_second_factor,
+)
+from alongside.accounts.signals import SECOND_STEP_CREDENTIAL
 from alongside.api.models import Scope
 from alongside.api.schemas import Credentials, Detail, Invalid, Token
 from alongside.api.services import (
@@ -118,8 +126,8 @@ router = Router(tags=["auth"])
 @router.post(
     "/token",
     auth=None,
-    response={200: Token, 401: Detail, 422: Invalid, 429: Detail},
-    summary="Exchange a username and password for a token",
+    response={200: Token, 401: Detail, 403: Detail, 422: Invalid, 429: Detail},
+    summary="Exchange a username and password (and a second-step code) for a token",
     description="The token reads and writes unless `scopes` says otherwise, and never "
     "expires unless `expires_in_days` is given. People can also create and revoke "
     "tokens on the page /accounts/api-tokens/.",
@@ -139,7 +147,9 @@ def token_issue(request: HttpRequest, credentials: Credentials) -> Token:
         )
     if user is None:
         raise AuthenticationError(message="Wrong username or password.")
+    _second_step(request, user, credentials.otp)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
+    record_sign_in_event(user, SignInEvent.Kind.API_TOKEN, request)
     expires_at = (
         timezone.now() + timedelta(days=credentials.expires_in_days)
         if credentials.expires_in_days
@@ -154,6 +164,26 @@ def token_issue(request: HttpRequest, credentials: Credentials) -> Token:
         name=credentials.name,
         expires_at=expires_at,
     )
+
+
+def _second_step(request: HttpRequest, user, otp: str | None) -> None:
+    """Accounts with two-step sign-in send their code as ``otp``; a wrong one counts
+    towards the lockout like a wrong password."""
+    if not requires_second_factor(user):
+        return
+    if app_device(user) is None:
+        raise PermissionDenied(
+            "This account must set up two-step sign-in on the website before it can have a token."
+        )
+    if not otp:
+        raise AuthenticationError(
+            message="This account uses two-step sign-in: send the code from the "
+            "authenticator app as otp."
+        )
+    if check_code(user, otp) is None:
+        credentials = {"username": user.username, SECOND_STEP_CREDENTIAL: True}
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        raise AuthenticationError(message="Wrong or already used code (otp).")
 
 
 @router.delete(

@@ -249,6 +249,11 @@ SignInText = Annotated[
 class Credentials(InputSchema):
     username: SignInText
     password: SignInText
+    otp: text(20) | None = Field(
+        None,
+        description="For accounts with two-step sign-in (all staff): the six-digit code "
+        "from the authenticator app, or a recovery code.",
+    )
     scopes: list[ScopeName] = Field(
         default_factory=lambda: ["read", "write"],
         min_length=1,

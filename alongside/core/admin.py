@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from alongside.accounts.models import Membership, Role
+from alongside.accounts.second_factor import session_verified
 
 
 def admin_organization_ids(user) -> list[int] | None:
@@ -29,6 +34,18 @@ def is_organization_admin(user) -> bool:
         and user.is_staff
         and (user.is_superuser or bool(admin_organization_ids(user)))
     )
+
+
+class AlongsideAdminSite(admin.AdminSite):
+    """Signing in happens on the application's own pages (password, then the second
+    step); the admin opens only to a session that finished both."""
+
+    def has_permission(self, request) -> bool:
+        return super().has_permission(request) and session_verified(request.user)
+
+    def login(self, request, extra_context=None):
+        next_url = request.GET.get("next") or reverse("admin:index", current_app=self.name)
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -18,6 +18,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from alongside.accounts.models import Membership, PeerSupporterProfile, Role
+from alongside.accounts.second_factor import session_verified
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -122,8 +123,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
 _ROLES_CACHE = "_alongside_roles"
 
 
+_PARTICIPANT_ONLY = frozenset({Role.PARTICIPANT})
+
+
 def roles_of(user: User, organization: Organization | None) -> frozenset[str]:
-    """The roles a user holds in an organization (cached on the user object)."""
+    """The roles a user holds in an organization (cached on the user object).
+
+    Staff roles count only once the session has passed its second step: a password
+    alone opens nothing but a participant's own portal (accounts.second_factor).
+    """
     if organization is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     cache = user.__dict__.setdefault(_ROLES_CACHE, {})
@@ -133,6 +141,8 @@ def roles_of(user: User, organization: Organization | None) -> frozenset[str]:
                 "role", flat=True
             )
         )
+    if not session_verified(user):
+        return cache[organization.pk] & _PARTICIPANT_ONLY
     return cache[organization.pk]
 
 

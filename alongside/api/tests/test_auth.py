@@ -6,7 +6,8 @@ import hashlib
 
 from django.test import Client
 
-from alongside.accounts.models import Role
+from alongside.accounts.models import Role, SignInEvent
+from alongside.accounts.testing import give_app, next_code
 from alongside.api.models import ApiToken
 from alongside.api.tests.conftest import post_json
 from alongside.core.middleware import SESSION_ORGANIZATION_KEY
@@ -17,7 +18,12 @@ TOKEN_URL = "/api/v1/auth/token"
 
 
 def test_it_issues_a_token_that_opens_the_api(world):
-    response = post_json(Client(), TOKEN_URL, {"username": "sunny", "password": PASSWORD})
+    give_app(world.supporter)
+    response = post_json(
+        Client(),
+        TOKEN_URL,
+        {"username": "sunny", "password": PASSWORD, "otp": next_code(world.supporter)},
+    )
 
     assert response.status_code == 200
     token = response.json()["token"]
@@ -159,3 +165,30 @@ def test_a_session_works_in_the_organization_chosen_in_it(world):
     # Without a choice, the first organization by name: Elsewhere Recovery.
     assert [item["id"] for item in first] == [world.foreign_engagement.pk]
     assert {item["id"] for item in chosen} == {world.engagement.pk, world.other_engagement.pk}
+
+
+def test_staff_send_their_second_step_code_as_otp(world):
+    give_app(world.supporter)
+    body = {"username": "sunny", "password": PASSWORD}
+    missing = post_json(Client(), TOKEN_URL, body)
+    assert missing.status_code == 401
+    assert "otp" in missing.json()["detail"]
+    wrong = post_json(Client(), TOKEN_URL, {**body, "otp": "12345x"})
+    assert wrong.status_code == 401
+    assert not ApiToken.objects.exists()
+    assert SignInEvent.Kind.WRONG_CODE in world.supporter.sign_in_events.values_list(
+        "kind", flat=True
+    )
+
+
+def test_staff_without_an_app_are_sent_to_the_website_first(world):
+    response = post_json(Client(), TOKEN_URL, {"username": "sunny", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "two-step" in response.json()["detail"]
+
+
+def test_participants_without_an_app_need_no_code(world):
+    response = post_json(
+        Client(), TOKEN_URL, {"username": world.participant_user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 200
