@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from alongside.api.urls import api
 from alongside.core import views as core_views
 
-admin.site.site_header = "Alongside administration"
+admin.site.site_header = _("Alongside administration")
 admin.site.site_title = "Alongside"
 
 urlpatterns = [

@@ -100,7 +100,7 @@ def _tell_about(concern: Concern, handlers: list) -> None:
             notify(
                 user=user,
                 organization=concern.organization,
-                text=_("An urgent concern was raised. Please look at it today."),
+                text=lambda: _("An urgent concern was raised. Please look at it today."),
                 url=url,
             )
     if concern.needs_outside_line:
@@ -111,7 +111,7 @@ def _tell_about(concern: Concern, handlers: list) -> None:
             notify(
                 user=membership.user,
                 organization=concern.organization,
-                text=_(
+                text=lambda: _(
                     "A concern needs someone outside the line of management: no coordinator "
                     "may handle it. Give the coordinator role to someone who can."
                 ),

@@ -324,7 +324,7 @@ def _exit_survey_offer(engagement: Engagement, actor) -> None:
         notify(
             user=user,
             organization=engagement.organization,
-            text=_("Your peer support team invites you to fill in the exit survey."),
+            text=lambda: _("Your peer support team invites you to fill in the exit survey."),
             url=reverse("surveys:portal_fill", args=[EXIT_SURVEY]),
             email=worksheet is not None
             and worksheet.reminders_ok

@@ -609,16 +609,19 @@ def batch_confirm(*, batch: MatchBatch, actor, pairs: dict) -> list[Engagement]:
         current.confirmed_at = timezone.now()
         current.save(update_fields=["status", "confirmed_at"])
         for user_id, theirs in made.items():
-            # The text is emailed: it says how many, never who.
+            count = len(theirs)
+            # The text is emailed: it says how many, never who (in the supporter's language).
             notify(
                 user=users[user_id],
                 organization=organization,
-                text=ngettext(
-                    "You have a new participant to welcome (onboarding).",
-                    "You have %(n)s new participants to welcome (onboarding).",
-                    len(theirs),
-                )
-                % {"n": len(theirs)},
+                text=lambda n=count: (
+                    ngettext(
+                        "You have a new participant to welcome (onboarding).",
+                        "You have %(n)s new participants to welcome (onboarding).",
+                        n,
+                    )
+                    % {"n": n}
+                ),
                 url=reverse("engagements:detail", args=[theirs[0].pk])
                 if len(theirs) == 1
                 else reverse("engagements:list"),

@@ -648,12 +648,14 @@ def match_confirm(*, referral: Referral, supporter, actor) -> Engagement:
             user=supporter,
             organization=current.organization,
             # The batch's plural message, so the catalog holds one entry for both.
-            text=ngettext(
-                "You have a new participant to welcome (onboarding).",
-                "You have %(n)s new participants to welcome (onboarding).",
-                1,
-            )
-            % {"n": 1},
+            text=lambda: (
+                ngettext(
+                    "You have a new participant to welcome (onboarding).",
+                    "You have %(n)s new participants to welcome (onboarding).",
+                    1,
+                )
+                % {"n": 1}
+            ),
             url=_welcome_url(engagement),
         )
     referral.status, referral.matched_at = current.status, current.matched_at
@@ -764,7 +766,7 @@ def engagement_change_supporter(
         notify(
             user=supporter,
             organization=current.organization,
-            text=_("A participant's peer support moves to you; please welcome them."),
+            text=lambda: _("A participant's peer support moves to you; please welcome them."),
             url=_welcome_url(current),
         )
     engagement.supporter, engagement.version = current.supporter, current.version
