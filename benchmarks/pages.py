@@ -86,11 +86,13 @@ def signed_in(username: str):
     from django.test import Client
 
     from alongside.accounts.models import User
+    from alongside.accounts.testing import pass_second_step
 
     client = Client()
     client.force_login(
         User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
     )
+    pass_second_step(client)  # a finished sign-in, as staff have after their code
     return client
 
 

@@ -12,6 +12,7 @@ relative to the day the data is built.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 import random
 import time
@@ -24,6 +25,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Exists, Field, Max, OuterRef, Subquery
 from django.utils import formats, timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from alongside.accounts.models import (
     TIMES_OF_WEEK,
@@ -36,6 +38,7 @@ from alongside.accounts.models import (
     Role,
     User,
 )
+from alongside.accounts.second_factor import APP_DEVICE_NAME
 from alongside.agreements.models import (
     DocumentRequirement,
     SignatureMethod,
@@ -167,6 +170,11 @@ SIGN_INS: tuple[tuple[str, str], ...] = (
     ("participant2", "participant portal (Jordan Lee)"),
 )
 DEMO_USERNAMES = tuple(username for username, _ in SIGN_INS)
+
+
+def demo_totp_key(seed: int, username: str) -> str:
+    """The demo's authenticator keys follow from the seed: printed, never secret."""
+    return hashlib.sha1(f"alongside-demo-totp:{seed}:{username}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -1529,6 +1537,14 @@ class _Builder:
             **extra,
         )
         Membership.objects.create(user=user, organization=self.org, role=role)
+        if role != Role.PARTICIPANT:
+            # Staff sign in with a second step; seed_demo prints each demo app's key.
+            TOTPDevice.objects.create(
+                user=user,
+                name=APP_DEVICE_NAME,
+                confirmed=True,
+                key=demo_totp_key(self.seed, username),
+            )
         return user
 
     def supporter(

@@ -20,6 +20,7 @@ from alongside.accounts.models import (
     Role,
     User,
 )
+from alongside.accounts.second_factor import app_device, current_code, secret_text
 from alongside.assessments.models import Assessment
 from alongside.concerns.models import (
     Category,
@@ -290,6 +291,16 @@ class TestTheSmallSeed:
         others = PeerSupporterProfile.objects.exclude(user__username__startswith="supporter")
         assert 4 <= others.count() <= 6
         assert all(p.user.is_active and not p.user.has_usable_password() for p in others)
+
+    def test_it_prints_each_staff_accounts_second_step_key_and_codes_work(self, db, seeded):
+        for username in ("admin", "coordinator", "supervisor", "supporter1", "supporter2"):
+            device = app_device(User.objects.get(username=username))
+            assert secret_text(device) in seeded
+            out = StringIO()
+            call_command("demo_code", username, stdout=out)
+            assert out.getvalue().strip() == current_code(device)
+        participant = User.objects.get(username="participant1")
+        assert app_device(participant) is None  # participants choose for themselves
 
     def test_it_builds_engagements_and_referrals_in_every_state(self, db):
         states = set(Engagement.objects.values_list("state", flat=True))

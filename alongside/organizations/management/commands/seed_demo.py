@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 
+from alongside.accounts.models import User
+from alongside.accounts.second_factor import app_device, secret_text
 from alongside.organizations.demo import (
     DEMO_PASSWORD,
     SCALES,
@@ -41,3 +43,11 @@ class Command(BaseCommand):
         width = max(len(username) for username, _ in SIGN_INS)
         for username, what in SIGN_INS:
             self.stdout.write(f"  {username:<{width}}  {what}")
+        self.stdout.write(
+            "Staff sign in with a second step: add the key to an authenticator app, or ask\n"
+            "`python manage.py demo_code <username>` for the code it would show now:"
+        )
+        for username, _ in SIGN_INS:
+            device = app_device(User.objects.get(username=username))
+            if device is not None:
+                self.stdout.write(f"  {username:<{width}}  {secret_text(device)}")
