@@ -690,6 +690,8 @@ ACCESS = {
     "portal:access_history": (_none, "get", PORTAL_PAGE),
     "portal:goal_check_in": (_goal, "get", PORTAL_PAGE),
     "records:request": (_participant, "get", COORDINATOR_RECORD),
+    # The retention purge: organization admins only.
+    "records:retention": (_none, "get", {"anonymous": SIGN_IN, "admin": 200, "default": 403}),
 }
 
 # The API answers JSON: 401 without credentials instead of a redirect.

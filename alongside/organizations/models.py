@@ -1,5 +1,6 @@
 """Organizations (tenants) and their programs."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,18 @@ class Organization(models.Model):
         help_text=_(
             "Off: participants see the role of whoever opened their record (peer supporter, "
             "coordinator…). On: they also see the person's name."
+        ),
+    )
+    # Laws differ by state and funder, so the organization chooses; empty keeps records
+    # for good (records.retention purges nothing until a period is set).
+    retention_years = models.PositiveSmallIntegerField(
+        _("keep records for (years after support ended)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "A participant's records may be purged this many years after their last "
+            "engagement closed and their last referral ended. Leave empty to keep them."
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -45,3 +45,13 @@ class RecordRequestForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("The request cannot be dated in the future."))
         return value
+
+
+class RetentionConfirmForm(forms.Form):
+    """Confirms the purge the dry run showed; the fingerprint names that exact set."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    confirm = forms.BooleanField(
+        label=_("I have checked the list: delete these records for good."),
+        required=True,
+    )

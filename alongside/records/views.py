@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alongside.audit.services import read_record
 from alongside.core.decorators import capability_required
+from alongside.core.errors import RuleViolation
 from alongside.core.pdf import clean_filename
 from alongside.core.permissions import (
     Cap,
@@ -20,7 +22,8 @@ from alongside.core.permissions import (
 from alongside.core.web import attempt, form_status
 from alongside.engagements.selectors import own_engagements
 from alongside.participants.models import Participant
-from alongside.records.forms import RecordRequestForm
+from alongside.records.forms import RecordRequestForm, RetentionConfirmForm
+from alongside.records.retention import retention_plan, retention_purge
 from alongside.records.services import Format, record_download
 
 # Who may release a participant's whole record to them, at their request: coordinators.
@@ -117,4 +120,50 @@ def staff_request(request, pk: int):
             "submit_label": _("Download"),
         },
         status=form_status(request, form),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.ORGANIZATION_CONFIGURE)
+def retention(request):
+    """The dry run, then a confirmation that purges that same set (or refuses if it moved)."""
+    organization = request.organization
+    refused = ""
+    status = 200
+    if request.method == "POST":
+        form = RetentionConfirmForm(request.POST)
+        if form.is_valid():
+            try:
+                done = retention_purge(
+                    organization,
+                    request.user,
+                    dry_run=False,
+                    expected=form.cleaned_data["fingerprint"],
+                )
+            except RuleViolation as refusal:
+                refused, status = refusal.message, 409
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Purged the records of %(n)d participant(s): %(rows)d row(s), "
+                        "%(files)d file(s)."
+                    )
+                    % {
+                        "n": len(done.participant_ids),
+                        "rows": done.total_rows,
+                        "files": done.files,
+                    },
+                )
+                return redirect("records:retention")
+        else:
+            status = 400
+    plan = retention_plan(organization)
+    if request.method != "POST" or refused:
+        form = RetentionConfirmForm(initial={"fingerprint": plan.fingerprint})
+    return render(
+        request,
+        "records/retention.html",
+        {"plan": plan, "form": form, "refused": refused, "organization": organization},
+        status=status,
     )
