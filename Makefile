@@ -102,7 +102,7 @@ fmt: install
 
 # Known vulnerabilities in the installed dependency set (pip-audit with PyPI's service; the
 # project itself is left out). Where the service cannot be reached it says "COULD NOT AUDIT"
-# and passes, unless ALONGSIDE_AUDIT_REQUIRED=1 (docs/operations.md says why).
+# and passes, unless ALONGSIDE_AUDIT_REQUIRED=1 (docs/development.md, CI, says why).
 .PHONY: audit
 audit: install
 	@rc=0; $(BIN)/python scripts/audit-deps.py || rc=$$?; \
