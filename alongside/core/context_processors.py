@@ -16,6 +16,7 @@ NAVIGATION = [
     (Cap.SUPERVISION_VIEW, "supervision:list", _("Supervision")),
     (Cap.EMERGENCY_ACCESS, "breakglass:request", _("Emergency access")),
     (Cap.EMERGENCY_REVIEW, "breakglass:reviews", _("Emergency access reviews")),
+    (Cap.ORGANIZATION_CONFIGURE, "records:retention", _("Retention")),
     (Cap.PORTAL_VIEW, "portal:home", _("My support")),
     (Cap.PROFILE_EDIT, "accounts:profile", _("My profile")),
     (Cap.CONCERNS_RAISE, "concerns:create", _("Raise a concern")),
