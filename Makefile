@@ -3,6 +3,8 @@
 #   make run     virtual environment, install, migrate SQLite, demo data, serve :8000
 #   make test    the whole suite: ruff, then pytest (browser tests included)
 #   make lint    ruff check + ruff format --check
+#   make serve   production: migrate, cache table, static files, gunicorn (DATABASE_URL)
+#   make loadtest  50 simulated people and a SIGKILL against gunicorn on PostgreSQL
 #   make fmt     ruff's fixes and formatting, in place
 #
 # DATABASE_URL=postgres://... make test   runs the suite against PostgreSQL.
@@ -26,13 +28,15 @@ endif
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test pytest lint fmt chromium pdf-libs test-postgres messages
+.PHONY: help install run test pytest lint fmt chromium pdf-libs test-postgres serve loadtest messages
 
 help:
 	@echo "make run            set up and serve the demo on http://127.0.0.1:8000"
 	@echo "make test           lint + the whole test suite (SQLite, or DATABASE_URL)"
 	@echo "make test-postgres  the test suite against a local PostgreSQL"
 	@echo "make lint | fmt     ruff checks | ruff fixes and formatting"
+	@echo "make serve          production server (gunicorn) on DATABASE_URL; docs/deployment.md"
+	@echo "make loadtest       load test and kill test on a local PostgreSQL (about 3 minutes)"
 
 install: $(STAMP)
 
@@ -111,3 +115,22 @@ audit: install
 	  rc=0; \
 	fi; \
 	exit $$rc
+
+# Production (docs/deployment.md): the schema and the cache table brought up to date, static
+# files collected for WhiteNoise, then gunicorn (gunicorn.conf.py) in the foreground for a
+# service manager. PostgreSQL only: several workers write at once.
+serve: install
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+	  *) echo "make serve needs DATABASE_URL=postgres://... (make run is the SQLite demo)" >&2; \
+	     exit 2;; esac
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	exec $(BIN)/gunicorn -c gunicorn.conf.py
+
+# The load and kill tests (loadtests/run.py) need locust, an extra of its own. They create
+# and drop a database alongside_load on the PostgreSQL of DATABASE_URL, else a local one.
+loadtest: install
+	@$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,load]'
+	@url="$$DATABASE_URL"; [ -n "$$url" ] || url=$$(sh scripts/ensure-postgres.sh) || exit 1; \
+	$(BIN)/python loadtests/run.py --server "$$url" $(LOADTEST_ARGS)

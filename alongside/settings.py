@@ -14,12 +14,15 @@ below, which fail loudly on a malformed value instead of guessing:
 - ``ALONGSIDE_HTTPS``: secure cookies, HSTS and the HTTPS redirect; on unless
   debugging. ``ALONGSIDE_HSTS_PRELOAD`` adds the preload flag (off).
 - ``ALLOWED_HOSTS``: comma-separated, added to the loopback names.
+- ``ALONGSIDE_CACHE``: ``database`` (production default: shared by every app server) or
+  ``memory`` (one process: the default with debugging and in tests); ``REDIS_URL`` wins.
 - ``ALONGSIDE_SESSION_IDLE_MINUTES``: a staff session ends after this much idleness
   (``ALONGSIDE_PARTICIPANT_SESSION_IDLE_MINUTES`` for participants).
 """
 
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -332,8 +335,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # empty means text reminders are skipped (email still goes).
 ALONGSIDE_SMS_SENDER = os.environ.get("ALONGSIDE_SMS_SENDER", "")
 
-# Rate limits (public referral page) count in the cache: local memory by default,
-# Redis through REDIS_URL so several app servers share the counts.
+# The cache holds rate-limit counts (public referral and concern pages, signing passwords,
+# the API), so every app server must see the same one: by default a table in the database
+# (`manage.py createcachetable`, run by `make serve` and the deploy steps); Redis through
+# REDIS_URL. ALONGSIDE_CACHE=memory keeps it in each process: right for one process only
+# (`make run`, the tests), so it is the default there.
+CACHE_KIND = os.environ.get(
+    "ALONGSIDE_CACHE", "memory" if DEBUG or "pytest" in sys.modules else "database"
+)
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -341,8 +350,25 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
-else:
+elif CACHE_KIND == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "alongside_cache",
+            # Counts live a minute or so; past this many rows the expired ones are swept
+            # (Django's default, 300, would drop live counts of a busy minute).
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+elif CACHE_KIND == "memory":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(f"ALONGSIDE_CACHE must be database or memory, not {CACHE_KIND!r}.")
+# The load test's one-query comparison page (alongside/core/baseline.py); never in production.
+LOADTEST_BASELINE = env_bool("ALONGSIDE_LOADTEST_BASELINE", False)
+# Sessions are rows in the database too (Django's default, said here because it matters):
+# any app server can serve any request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Requests a minute each API caller (token, signed-in user, else address) may make; 0: no
-# limit. Counted in the cache above, so set REDIS_URL when several app servers run.
+# limit. Counted in the cache above, shared by every app server.
 ALONGSIDE_API_RATE_LIMIT = env_int("ALONGSIDE_API_RATE_LIMIT", 600)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -39,3 +40,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+# The load test's one-query yardstick (docs/deployment.md); absent unless it asks.
+if settings.LOADTEST_BASELINE:
+    urlpatterns.append(path("", include("alongside.core.baseline")))

@@ -4,7 +4,8 @@ A middleware rather than ninja's throttles, because those run only after authent
 succeeded (a stream of bad tokens would go uncounted), keep a list of timestamps that two
 app servers overwrite in turn (lost counts), and put no headers on the answers that pass.
 Here each caller has one counter per fixed minute, raised with the cache's atomic
-``add``/``incr``; with ``REDIS_URL`` every app server counts in the same place.
+``add``/``incr``; every app server counts in the same place (the cache is in the database,
+or Redis through ``REDIS_URL``).
 
 The caller is its bearer token (a keyed hash of it), else its signed-in user, else its
 address (the token endpoint and every other anonymous request). A request whose token is

@@ -2,8 +2,8 @@
 
 Keys are HMAC-SHA-256 digests under ``SECRET_KEY``: a client address passed in
 as part of a key is never stored as such, and cannot be recovered from the cache.
-With the default local-memory cache each app server counts on its own; set
-``REDIS_URL`` so several servers share the counts.
+In production the cache is a table in the database (or Redis through ``REDIS_URL``), so
+every app server counts in the same place; tests and ``make run`` count in memory.
 """
 
 from __future__ import annotations
