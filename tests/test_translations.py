@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.template.base import Lexer, TokenType
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alongside.surveys.testing import installed
 
@@ -368,3 +368,36 @@ def test_an_instrument_without_a_spanish_version_stays_english_with_a_note(
     world.supporter.preferred_language = "en"
     world.supporter.save()
     assert "validated Spanish" not in client.get(url).content.decode()
+
+
+def test_a_notice_and_its_email_are_in_the_recipients_language(
+    world, settings, compiled, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from django.utils.translation import gettext as _
+
+    from alongside.notifications.services import notify
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    world.supporter.preferred_language = "es"
+    world.supporter.email = "sunny@example.org"
+    world.supporter.save()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        notice = notify(
+            user=world.supporter,
+            organization=world.org,
+            text=lambda: _("An urgent concern was raised. Please look at it today."),
+        )
+    assert notice.text == "Se presentó una inquietud urgente. Por favor revísela hoy."
+    assert mail.outbox[0].body.startswith("Se presentó una inquietud urgente.")
+
+
+def test_the_record_a_participant_takes_away_is_in_their_language(world, compiled):
+    from alongside.core.permissions import engagements_visible_to
+    from alongside.records.pdf import record_html
+
+    world.participant.preferred_language = "es"
+    world.participant.save()
+    with translation.override("en"):  # the coordinator downloading it reads English
+        html = record_html(world.participant, engagements_visible_to(world.coordinator, world.org))
+    assert '<html lang="es">' in html and "Sobre mí" in html

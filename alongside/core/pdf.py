@@ -30,6 +30,17 @@ def html_to_pdf(html: str, *, images: dict[str, bytes] | None = None) -> bytes:
     return HTML(string=html, url_fetcher=OnlyTheseImages()).write_pdf()
 
 
+def in_language_of(participant):
+    """Render a document the participant takes away in their language (if offered)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    language = getattr(participant, "preferred_language", "")
+    return translation.override(
+        language if language in dict(settings.LANGUAGES) else translation.get_language()
+    )
+
+
 def clean_filename(filename: str, suffix: str = ".pdf", default: str = "document") -> str:
     """``filename`` with only safe characters, ending in ``suffix``."""
     cleaned = "".join(c for c in filename if c.isalnum() or c in _FILENAME_EXTRAS).strip()

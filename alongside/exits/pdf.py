@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from alongside.core.pdf import html_to_pdf
+from alongside.core.pdf import html_to_pdf, in_language_of
 from alongside.exits.selectors import closure_summary
 
 
 def summary_html(engagement) -> str:
-    return render_to_string("exits/summary_pdf.html", closure_summary(engagement))
+    # The participant's take-away: in their language, whoever downloads it.
+    with in_language_of(engagement.participant):
+        return render_to_string("exits/summary_pdf.html", closure_summary(engagement))
 
 
 def summary_pdf(engagement) -> bytes:

@@ -6,14 +6,15 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from alongside.core.pdf import html_to_pdf
+from alongside.core.pdf import html_to_pdf, in_language_of
 from alongside.records.selectors import record_of
 
 
 def record_html(participant, engagements: QuerySet) -> str:
-    context = record_of(participant, engagements)
-    context["made_at"] = timezone.now()
-    return render_to_string("records/record_pdf.html", context)
+    with in_language_of(participant):
+        context = record_of(participant, engagements)
+        context["made_at"] = timezone.now()
+        return render_to_string("records/record_pdf.html", context)
 
 
 def record_pdf(participant, engagements: QuerySet) -> bytes:
