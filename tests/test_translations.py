@@ -3,6 +3,7 @@ English that was never marked for translation (see docs/translating.md)."""
 
 from __future__ import annotations
 
+import ast
 import datetime
 import os
 import re
@@ -43,6 +44,7 @@ UNTRANSLATED_OK = {
     "SVG",
     "TOTP",
     "SHA-256",
+    "XLSX",
 }
 
 
@@ -401,3 +403,90 @@ def test_the_record_a_participant_takes_away_is_in_their_language(world, compile
     with translation.override("en"):  # the coordinator downloading it reads English
         html = record_html(world.participant, engagements_visible_to(world.coordinator, world.org))
     assert '<html lang="es">' in html and "Sobre mí" in html
+
+
+# The Python lint: labels, help texts, verbose names, choices, refusals and messages
+
+
+# Keyword arguments and calls whose text a person reads.
+TEXT_KEYWORDS = {"label", "help_text", "verbose_name", "verbose_name_plural", "empty_label"}
+REFUSALS = {"RuleViolation", "ValidationError", "StaleEdit", "PermissionDenied", "Http404"}
+MESSAGE_LEVELS = {"debug", "info", "success", "warning", "error"}
+
+
+def _plain_text(node) -> bool:
+    """A literal string with a word in it (not _(...), which is a call)."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and (not WORDLESS.match(node.value) and node.value not in UNTRANSLATED_OK)
+    )
+
+
+def untagged_python(source: str) -> list[tuple[int, str]]:
+    """Lines where user-facing text is a plain string instead of gettext's."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            found += [
+                (node.lineno, k.arg)
+                for k in node.keywords
+                if k.arg in TEXT_KEYWORDS and _plain_text(k.value)
+            ]
+            if name in REFUSALS and node.args and _plain_text(node.args[0]):
+                found.append((node.lineno, name))
+            is_message = (
+                name in MESSAGE_LEVELS
+                and getattr(getattr(node.func, "value", None), "id", "") == "messages"
+            )
+            if is_message and len(node.args) > 1 and _plain_text(node.args[1]):
+                found.append((node.lineno, "messages." + name))
+        if isinstance(node, ast.ClassDef) and any(
+            getattr(base, "attr", getattr(base, "id", "")) in ("TextChoices", "IntegerChoices")
+            for base in node.bases
+        ):
+            for statement in node.body:
+                value = getattr(statement, "value", None)
+                pair = isinstance(value, ast.Tuple) and len(value.elts) == 2
+                if pair and _plain_text(value.elts[1]):
+                    found.append((statement.lineno, "choice"))
+    return found
+
+
+def test_the_python_lint_finds_plain_strings_only():
+    source = (
+        "class Kind(models.TextChoices):\n"
+        "    A = 'a', _('Tagged')\n"
+        "    B = 'b', 'Plain'\n"
+        "    C = 'csv', 'CSV'\n"
+        "f = forms.CharField(label='Plain', help_text=_('Tagged'))\n"
+        "raise RuleViolation(f'Plain {x}')\n"
+        "messages.success(request, _('Tagged'))\n"
+        "messages.error(request, 'Plain')\n"
+    )
+    assert untagged_python(source) == [
+        (3, "choice"),
+        (5, "label"),
+        (6, "RuleViolation"),
+        (8, "messages.error"),
+    ]
+
+
+def test_python_code_shows_no_untagged_text():
+    # The API's own refusals name capabilities for programmers and stay English; the
+    # rules it enforces come from the services, translated.
+    files = [
+        p
+        for p in APP_DIR.rglob("*.py")
+        if not {"tests", "migrations", "api"} & set(p.relative_to(APP_DIR).parts)
+        and p.name not in ("testing.py", "demo.py")
+    ]
+    found = {
+        f"{p.relative_to(ROOT)}:{line}": what
+        for p in files
+        for line, what in untagged_python(p.read_text(encoding="utf-8"))
+    }
+    assert not found, f"Wrap these in gettext (_): {found}"
