@@ -1,5 +1,6 @@
 """Navigation built from the user's capabilities, so menus never offer a 403."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -36,4 +37,9 @@ def navigation(request) -> dict:
     from alongside.notifications.models import Notification
 
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    return {"nav_items": items, "capabilities": {str(c) for c in caps}, "unread_notices": unread}
+    return {
+        "nav_items": items,
+        "capabilities": {str(c) for c in caps},
+        "unread_notices": unread,
+        "idle_warning_seconds": settings.SESSION_IDLE_WARNING_SECONDS,
+    }
