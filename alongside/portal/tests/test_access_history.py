@@ -168,3 +168,28 @@ def test_the_disclosures_page_links_to_the_access_history(client, world):
     client.force_login(world.participant_user)
 
     assert URL in client.get(reverse("consents:portal_disclosures")).content.decode()
+
+
+def test_the_organization_admin_turns_names_on_where_other_settings_are(client, world):
+    world.admin.is_staff = True
+    world.admin.save()
+    client.force_login(world.admin)
+    url = reverse("admin:organizations_organization_change", args=[world.org.pk])
+
+    page = client.get(url).content.decode()
+    assert 'name="access_history_shows_names"' in page
+    response = client.post(
+        url,
+        {
+            "name": world.org.name,
+            "slug": world.org.slug,
+            "phone": "",
+            "email": "",
+            "address": "",
+            "access_history_shows_names": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    world.org.refresh_from_db()
+    assert world.org.access_history_shows_names is True
