@@ -235,7 +235,8 @@ AXES_FAILURE_LIMIT = env_int("ALONGSIDE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ALONGSIDE_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The paused-sign-in page, shared with a wrong second-step code.
+AXES_LOCKOUT_CALLABLE = "alongside.accounts.security_views.locked_out"
 AXES_VERBOSE = False
 # Second factor (django-otp): the name authenticator apps show next to the code.
 OTP_TOTP_ISSUER = os.environ.get("ALONGSIDE_TOTP_ISSUER", "Alongside")

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import segno
 from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -58,9 +59,13 @@ def _second_step_passed(request: HttpRequest, kind: str | None) -> None:
         second_factor.record_sign_in_event(request.user, kind, request)
 
 
-def _locked_out(request: HttpRequest) -> HttpResponse:
-    logout(request)
-    return render(request, "accounts/locked_out.html", status=429)
+def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
+    """The page for a paused sign-in, after a wrong password (axes calls this:
+    AXES_LOCKOUT_CALLABLE) or a wrong code: says how long to wait, and who can help."""
+    if request.user.is_authenticated:
+        logout(request)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
 
 
 @login_required
@@ -78,7 +83,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not AxesProxyHandler.is_allowed(request, credentials):
-            return _locked_out(request)
+            return locked_out(request)
         kind = (
             second_factor.check_code(user, form.cleaned_data["code"]) if form.is_valid() else None
         )
@@ -97,7 +102,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
             return redirect(next_url)
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         if not AxesProxyHandler.is_allowed(request, credentials):
-            return _locked_out(request)
+            return locked_out(request)
         form.errors.clear()
         form.add_error(
             "code",
