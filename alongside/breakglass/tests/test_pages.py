@@ -386,3 +386,32 @@ def test_the_coordinators_page_asks_the_same_number_of_questions(client, world, 
     large = _count(client, REQUEST)
 
     assert large <= small <= 16
+
+
+def test_a_held_grant_adds_no_query_to_the_caseload(client, world, rae):
+    """The grant joins the scope as a subquery: the caseload asks as many questions with a
+    grant held as without, and lists Rae only with it."""
+    client.force_login(world.coordinator)
+    caseload = reverse("engagements:list")
+    without = _count(client, caseload)
+    assert "Rae Quill" not in client.get(caseload).content.decode()
+
+    client.post(REQUEST, _by_name())
+
+    assert _count(client, caseload) == without
+    assert "Rae Quill" in client.get(caseload).content.decode()
+
+
+def test_a_token_without_a_session_never_reads_through_a_grant(client, world, rae):
+    from alongside.api.services import api_token_issue
+
+    client.force_login(world.coordinator)
+    client.post(REQUEST, _by_name())
+    token = api_token_issue(user=world.coordinator, scopes=["read"])
+    api = type(client)()
+
+    response = api.get(
+        f"/api/v1/participants/{rae.pk}", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert response.status_code == 404
