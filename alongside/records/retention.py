@@ -295,6 +295,31 @@ def _kind(model: type[models.Model]) -> str:
     return model._meta.label
 
 
+def _refuse_others(plan: PurgePlan) -> None:
+    """A row found by the walk that names another participant stops the purge: a link
+    between two people's records must never delete the other's."""
+    due = set(plan.participant_ids)
+    for model, ids in plan.rows.items():
+        names = {f.attname for f in model._meta.concrete_fields}
+        if "participant_id" not in names:
+            continue
+        for chunk in _chunks(ids):
+            others = (
+                model._default_manager.filter(pk__in=chunk, participant_id__isnull=False)
+                .exclude(participant_id__in=due)
+                .exists()
+            )
+            if others:
+                raise RuleViolation(
+                    _(
+                        "A %(kind)s row links these records to another participant's; "
+                        "nothing was purged. Unlink it, then run the purge again."
+                    )
+                    % {"kind": _kind(model)},
+                    missing=["retention"],
+                )
+
+
 def retention_plan(organization, *, today: datetime.date | None = None) -> PurgePlan:
     """What a purge would delete now; reads only."""
     cutoff = retention_cutoff(organization, today)
@@ -309,6 +334,7 @@ def retention_plan(organization, *, today: datetime.date | None = None) -> Purge
     # Ghost ids (rows deleted before, found through their history) are not counted.
     plan.rows = {model: _existing(model, ids) for model, ids in plan.rows.items()}
     plan.rows = {model: ids for model, ids in plan.rows.items() if ids}
+    _refuse_others(plan)
     events = _audit_events(plan)
     if events:
         plan.rows[AuditEvent] = events

@@ -23,7 +23,7 @@ from alongside.core.web import attempt, form_status
 from alongside.engagements.selectors import own_engagements
 from alongside.participants.models import Participant
 from alongside.records.forms import RecordRequestForm, RetentionConfirmForm
-from alongside.records.retention import retention_plan, retention_purge
+from alongside.records.retention import PurgePlan, retention_plan, retention_purge
 from alongside.records.services import Format, record_download
 
 # Who may release a participant's whole record to them, at their request: coordinators.
@@ -158,7 +158,11 @@ def retention(request):
                 return redirect("records:retention")
         else:
             status = 400
-    plan = retention_plan(organization)
+    try:
+        plan = retention_plan(organization)
+    except RuleViolation as blocked:  # the dry run itself found a link to someone else
+        plan = PurgePlan(organization_id=organization.pk, cutoff=None)
+        refused = blocked.message
     if request.method != "POST" or refused:
         form = RetentionConfirmForm(initial={"fingerprint": plan.fingerprint})
     return render(

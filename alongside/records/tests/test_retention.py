@@ -254,3 +254,20 @@ def test_the_command_dry_runs_unless_told_yes(past):
     assert not Participant.objects.filter(pk=past.participant.pk).exists()
     with pytest.raises(CommandError):
         call_command("retention_purge", "--organization", "nowhere")
+
+
+def test_a_link_to_another_participants_record_stops_the_purge(past):
+    """An engagement of Quinn's marked as following Pat's must not be deleted with Pat's."""
+    Engagement.objects.filter(pk=past.other_engagement.pk).update(previous=past.engagement)
+    with pytest.raises(RuleViolation, match="another participant"):
+        retention_plan(past.org)
+    assert Engagement.objects.filter(pk=past.other_engagement.pk).exists()
+
+
+def test_the_page_says_why_when_the_dry_run_is_blocked(client, past):
+    Engagement.objects.filter(pk=past.other_engagement.pk).update(previous=past.engagement)
+    client.force_login(past.admin)
+    page = client.get(reverse("records:retention"))
+    assert page.status_code == 200
+    assert "another participant" in page.content.decode()
+    assert "Purge these records" not in page.content.decode()
