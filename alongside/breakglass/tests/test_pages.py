@@ -415,3 +415,16 @@ def test_a_token_without_a_session_never_reads_through_a_grant(client, world, ra
     )
 
     assert response.status_code == 404
+
+
+def test_an_ended_grant_page_says_so_and_opens_nothing(client, world, rae):
+    access = _open(world, now=timezone.now() - datetime.timedelta(hours=2))
+    client.force_login(world.coordinator)
+
+    page = client.get(reverse("breakglass:detail", args=[access.pk]))
+
+    assert page.status_code == 200
+    assert "This emergency access ended" in page.content.decode()
+    assert _engagement_url(world) not in page.content.decode()
+    assert SESSION_KEY not in client.session
+    assert AccessLog.objects.get(participant_ids=[rae.pk]).reason == ""
