@@ -104,11 +104,14 @@ def sign_in(client, account: dict) -> None:
         if not (account.get("totp_key") and 'name="code"' in answer.text):
             break
         data = form_with(answer.text, "code")
-        data["code"] = totp(account["totp_key"])
+        data["code"] = used = totp(account["totp_key"])
         step = answer.url
         answer = client.post(step, data=data, name="sign in (code)")
-        if answer.status_code == 400:  # this code was used already: wait for the next
-            time.sleep(30 - time.time() % 30 + 0.5)
+        if answer.status_code == 400:
+            # Refused: too old by the time a busy server read it (try a fresh one), or
+            # used already (wait for the next).
+            if totp(account["totp_key"]) == used:
+                time.sleep(30 - time.time() % 30 + 0.5)
             answer = client.get(step, name="sign in (code page)")
     if "/accounts/login" in answer.url or answer.status_code != 200:
         raise RuntimeError(f"sign-in as {account['username']} failed ({answer.status_code})")

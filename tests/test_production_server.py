@@ -57,8 +57,7 @@ def production(tmp_path_factory):
             [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=180
         )
 
-    manage("migrate", "--noinput", "-v0")
-    manage("createcachetable")
+    manage("migrate", "--noinput", "-v0")  # makes the cache's table too
     manage(
         "shell",
         "-c",

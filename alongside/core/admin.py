@@ -52,6 +52,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows nobody adds, changes or deletes here; subclasses say who may read them
     (``has_module_permission``)."""
 
+    class Media:
+        css = {"all": ["core/admin.css"]}
+
     def has_view_permission(self, request, obj=None) -> bool:
         return self.has_module_permission(request)
 
@@ -91,6 +94,9 @@ class OrganizationScopedAdmin(OrganizationChoices, admin.ModelAdmin):
 
     organization_path = "organization"
 
+    class Media:
+        css = {"all": ["core/admin.css"]}
+
     def _is_org_admin(self, request) -> bool:
         return is_organization_admin(request.user)
 
@@ -117,7 +123,9 @@ class OrganizationScopedAdmin(OrganizationChoices, admin.ModelAdmin):
         return queryset.filter(**{f"{self.organization_path}__in": ids}).distinct()
 
 
-class OrganizationScopedInline(OrganizationChoices, admin.TabularInline):
+class OrganizationScopedInline(OrganizationChoices, admin.StackedInline):
+    """Stacked, not tabular: every field keeps its own label (screen readers, phones)."""
+
     extra = 0
 
     def _is_org_admin(self, request) -> bool:
