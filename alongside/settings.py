@@ -143,6 +143,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "alongside.core.limits.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -284,6 +285,9 @@ TIME_ZONE = os.environ.get("ALONGSIDE_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 
+# The largest request anyone may send (uploads included), refused with 413 before it is read;
+# the largest upload, a scan, is 10 MB.
+ALONGSIDE_MAX_REQUEST_BYTES = env_int("ALONGSIDE_MAX_REQUEST_MB", 12) * 1024 * 1024
 # Uploaded records (scans of paper signatures): outside the web root, no URL.
 PRIVATE_FILES_DIR = Path(os.environ.get("ALONGSIDE_PRIVATE_FILES_DIR", VAR_DIR / "private"))
 

@@ -300,3 +300,22 @@ def test_a_scan_over_the_size_limit_is_refused_with_a_message(client, world):
     assert response.status_code in (400, 409, 413)
     assert "too large" in response.content.decode()
     assert _counts() == before
+
+
+def test_a_request_over_the_site_limit_is_refused_before_it_is_read(
+    client, world, meeting, settings
+):
+    settings.ALONGSIDE_MAX_REQUEST_BYTES = 4096
+    client.force_login(world.supporter)
+    before = _counts()
+    page = client.post(reverse("notes:write", args=[meeting.pk]), _note_form(0, body="x" * 5000))
+    api = client.generic("POST", "/api/v1/goals", b"{" + b" " * 5000 + b"}", "application/json")
+    assert page.status_code == 413
+    assert "too large (at most" in page.content.decode()
+    assert api.status_code == 413
+    assert "too large" in api.json()["detail"]
+    assert _counts() == before
+
+
+def test_the_site_limit_leaves_room_for_the_largest_scan(settings):
+    assert settings.ALONGSIDE_MAX_REQUEST_BYTES > SCAN_MAX_BYTES + 64 * 1024
