@@ -178,6 +178,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "alongside.core.context_processors.navigation",
+                "alongside.breakglass.context_processors.emergency_access",
             ],
         },
     },

@@ -58,12 +58,7 @@ def access_request(request):
             ),
         )
         if access:
-            hold(request, [access])
-            messages.warning(
-                request,
-                _("Emergency access is open, read-only, until %(time)s.")
-                % {"time": timezone.localtime(access.expires_at).strftime("%H:%M")},
-            )
+            hold(request, [access])  # every page now says so (breakglass.context_processors)
             return redirect("breakglass:detail", pk=access.pk)
     recent = selectors.recent_grants(request.user, request.organization)
     now = timezone.now()

@@ -146,7 +146,9 @@ def test_a_coordinator_opens_a_record_reads_it_and_every_read_is_logged_with_the
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert _engagement_url(world) in page.content.decode()
-    assert client.get(_engagement_url(world)).status_code == 200
+    record = client.get(_engagement_url(world))
+    assert record.status_code == 200
+    assert "Emergency access is open, read-only, until" in record.content.decode()
     assert client.get(reverse("contacts:list", args=[world.rae_engagement.pk])).status_code == 200
 
     rows = AccessLog.objects.filter(actor=world.coordinator, participant_ids=[rae.pk])
@@ -166,12 +168,16 @@ def test_by_record_number(client, world, rae):
 def test_reads_of_ones_own_records_carry_no_reason(client, world, rae):
     _open(world)
     client.force_login(world.coordinator)
+    own = reverse("engagements:detail", args=[world.engagement.pk])
+    # The session holds no grant yet: no banner.
+    assert "Emergency access is open" not in client.get(own).content.decode()
     client.get(reverse("breakglass:detail", args=[EmergencyAccess.objects.get().pk]))
 
-    client.get(reverse("engagements:detail", args=[world.engagement.pk]))
+    page = client.get(own)
 
-    row = AccessLog.objects.filter(participant_ids=[world.participant.pk]).get()
-    assert row.reason == ""
+    assert "Emergency access is open, read-only" in page.content.decode()
+    rows = AccessLog.objects.filter(participant_ids=[world.participant.pk])
+    assert [row.reason for row in rows] == ["", ""]
 
 
 def test_nothing_is_changed_through_a_grant(client, world, rae):
