@@ -167,3 +167,12 @@ def test_the_load_test_gets_its_one_query_page(db, urls_rebuilt, django_assert_n
 
     assert response.status_code == 200
     assert response.content == b"Riverbend Peer Network"
+
+
+def test_the_deployment_checks_warn_when_the_one_query_page_is_on(settings):
+    from alongside.core.checks import check_deployment
+
+    settings.SECRET_KEY = "k" * 20 + "ey-of-some-length-and-variety-0123456789"
+    settings.LOADTEST_BASELINE = True
+
+    assert "alongside.W002" in [e.id for e in check_deployment(None)]

@@ -23,4 +23,12 @@ def check_deployment(app_configs, **kwargs):
                 id="alongside.W001",
             )
         )
+    if settings.LOADTEST_BASELINE:
+        errors.append(
+            Warning(
+                "The load test's one-query page is on: it answers without signing in.",
+                hint="Unset ALONGSIDE_LOADTEST_BASELINE outside the load test.",
+                id="alongside.W002",
+            )
+        )
     return errors
