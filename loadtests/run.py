@@ -48,7 +48,7 @@ sys.path.insert(0, str(HERE))
 from web import Browser, form_with, sign_in  # noqa: E402
 
 BIN = Path(sys.executable).parent
-DATABASE = "alongside_load"
+DATABASE = os.environ.get("ALONGSIDE_LOAD_DATABASE", "alongside_load")
 
 
 def say(text: str) -> None:
@@ -338,6 +338,9 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, CSV)")
     args = parser.parse_args()
 
+    # A time limit's SIGTERM (CI's timeout) unwinds like an error: the server is stopped
+    # and the database dropped all the same.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="alongside-load-"))
     run = Run(args.server, work, args.workers)
