@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 
 from alongside.core.permissions import get_or_404, scoped
 from alongside.meetings import notes
@@ -124,6 +124,15 @@ def _stages_prefetch() -> Prefetch:
     )
 
 
+def _check_ins_marked() -> QuerySet[CheckIn]:
+    """Check-ins in order, each with ``by_participant``: the participant's own, from the
+    portal (read in the same query: a join, not one more)."""
+    own = Q(recorded_by_id=F("goal__engagement__participant__user_id"))
+    return CheckIn.objects.annotate(
+        by_participant=ExpressionWrapper(own, output_field=BooleanField())
+    ).order_by("checked_on", "id")
+
+
 def goals_detailed(goals: QuerySet[Goal]) -> list[Goal]:
     """Goals with their stages, steps and check-ins read in four queries, whatever the count.
 
@@ -134,7 +143,7 @@ def goals_detailed(goals: QuerySet[Goal]) -> list[Goal]:
         goals.prefetch_related(
             _stages_prefetch(),
             Prefetch("steps", queryset=ActionStep.objects.order_by("created_at", "id")),
-            Prefetch("check_ins", queryset=CheckIn.objects.order_by("checked_on", "id")),
+            Prefetch("check_ins", queryset=_check_ins_marked()),
         )
     )
     for goal in goals:

@@ -115,3 +115,18 @@ def test_a_closed_engagement_says_why_and_takes_nothing(client, world):
     assert "This support has ended" in response.content.decode()
     assert not CheckIn.objects.exists()
     assert _url(goal) not in client.get(reverse("plans:portal_goals")).content.decode()
+
+
+def test_the_team_sees_which_check_ins_are_the_participants_own(client, world):
+    from alongside.plans.selectors import goal_detailed
+    from alongside.plans.services import check_in_record
+
+    goal = a_goal(world.engagement, world.supporter)
+    check_in_record(goal=goal, actor=world.supporter, rating=2, note="Sunny's view")
+    check_in_by_participant(goal=goal, actor=world.participant_user, rating=4, note="Mine")
+
+    marks = [(c.note, c.by_participant) for c in goal_detailed(goal).check_in_list]
+    assert marks == [("Sunny's view", False), ("Mine", True)]
+    client.force_login(world.supporter)
+    page = client.get(reverse("plans:goal_detail", args=[goal.pk])).content.decode()
+    assert '<span class="badge">Participant</span> Mine' in page
