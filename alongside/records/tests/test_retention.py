@@ -271,3 +271,36 @@ def test_the_page_says_why_when_the_dry_run_is_blocked(client, past):
     assert page.status_code == 200
     assert "another participant" in page.content.decode()
     assert "Purge these records" not in page.content.decode()
+
+
+def _gone_long_ago(world, name: str) -> Participant:
+    person = Participant.objects.create(organization=world.org, first_name=name)
+    engagement = open_engagement(person, world.program, world.other_supporter)
+    meeting = Meeting.objects.create(
+        engagement=engagement,
+        created_by=world.other_supporter,
+        starts_at=timezone.now() - datetime.timedelta(days=3000),
+        duration_minutes=30,
+        mode="phone",
+    )
+    note_save(meeting=meeting, actor=world.other_supporter, expected_version=0, body="Met.")
+    _close_long_ago(engagement)
+    _created_long_ago(person)
+    return person
+
+
+def test_the_dry_runs_queries_do_not_grow_with_the_participants_due(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world.org.retention_years = 7
+    world.org.save()
+    for name in ("Ann", "Bea"):
+        _gone_long_ago(world, name)
+    with CaptureQueriesContext(connection) as few:
+        assert len(retention_plan(world.org).participant_ids) == 2
+    for name in ("Cal", "Dee", "Eve", "Fay"):
+        _gone_long_ago(world, name)
+    with CaptureQueriesContext(connection) as more:
+        assert len(retention_plan(world.org).participant_ids) == 6
+    assert len(more) == len(few)
