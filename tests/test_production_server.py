@@ -54,7 +54,7 @@ def production(tmp_path_factory):
 
     def manage(*args: str) -> None:
         subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=180
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=600
         )
 
     manage("migrate", "--noinput", "-v0")  # makes the cache's table too
