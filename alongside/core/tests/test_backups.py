@@ -50,6 +50,12 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _backups_in_tmp(settings, tmp_path):
+    """The safety backup a restore makes first goes to the test's folder, not var/."""
+    settings.VAR_DIR = tmp_path / "var"
+
+
 @pytest.fixture
 def scan(settings) -> Path:
     """An uploaded file: a scan of a signature on paper."""
@@ -79,6 +85,7 @@ def test_a_restore_brings_back_exactly_what_was_backed_up(world, scan, tmp_path)
     change_everything(world)
     assert snapshot() != before
 
+    changed = snapshot()
     said = run("restore", str(path), "--yes")
 
     assert said.startswith(f"Restored the database and 1 uploaded file(s) from {path} in ")
@@ -87,6 +94,11 @@ def test_a_restore_brings_back_exactly_what_was_backed_up(world, scan, tmp_path)
     assert Participant.objects.get(pk=world.participant.pk).first_name == "Pat"
     assert Engagement.objects.filter(pk=world.foreign_engagement.pk).exists()
     assert not Organization.objects.filter(slug="after").exists()
+    # What was there before the restore was kept, and restores in turn.
+    safety = Path(re.search(r"the database as it was is in (\S+)\)", said).group(1))
+    assert safety.parent == backups.default_backup_dir()
+    run("restore", str(safety), "--yes", "--no-safety-backup")
+    assert snapshot() == changed
 
 
 def test_it_says_when_the_restored_database_needs_migrating(world, tmp_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from alongside.core.backups import BackupError, backup_check, backup_restore
+from alongside.core.backups import BackupError, backup_check, backup_create, backup_restore
 
 
 class Command(BaseCommand):
@@ -19,12 +19,21 @@ class Command(BaseCommand):
             action="store_true",
             help="confirm replacing the database (needed where nobody can answer a question)",
         )
+        parser.add_argument(
+            "--no-safety-backup",
+            action="store_true",
+            help="do not first back up the database as it is (to var/backups/)",
+        )
 
-    def handle(self, *args, path: Path, yes: bool = False, **options) -> None:
+    def handle(
+        self, *args, path: Path, yes: bool = False, no_safety_backup: bool = False, **options
+    ) -> None:
         try:
             backup_check(path=path)
             if not yes:
                 self.confirm(path)
+            # A restore of the wrong file must be undoable: keep what is there now.
+            safety = None if no_safety_backup else backup_create()
             restore = backup_restore(path=path)
         except BackupError as error:
             raise CommandError(str(error)) from None
@@ -34,8 +43,9 @@ class Command(BaseCommand):
             if restore.unapplied_migrations
             else ""
         )
+        kept = f" (the database as it was is in {safety.path})" if safety else ""
         self.stdout.write(
-            f"Restored the database{files} from {path} in {restore.seconds:.1f} s{migrate}."
+            f"Restored the database{files} from {path} in {restore.seconds:.1f} s{kept}{migrate}."
         )
 
     def confirm(self, path: Path) -> None:
