@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import SuspiciousOperation
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -440,9 +441,14 @@ def retention_purge(organization, actor, *, dry_run: bool = True, expected: str 
 
 
 def _delete_files(names: list[str]) -> None:
-    """After the commit: a file left behind is logged (by name only), never fatal."""
+    """After the commit: a file left behind is logged, never fatal. Its stored name is
+    random (agreements.models.scan_path), so the log names no one."""
     for name in names:
         try:
             private_storage.delete(name)
-        except OSError as error:
-            logger.error("retention purge: could not delete an uploaded file (%s)", error)
+        except (OSError, SuspiciousOperation) as error:
+            logger.error(
+                "retention purge: could not delete the uploaded file %s (%s); delete it by hand",
+                name,
+                type(error).__name__,
+            )
