@@ -128,10 +128,10 @@ def check_code(user: User, code: str) -> SignInEvent.Kind | None:
     if not code or len(code) > 16:
         return None
     device = app_device(user)
-    if device is not None and code.isdigit() and device.verify_token(code):
-        return SignInEvent.Kind.SECOND_STEP
+    if device is not None and code.isdigit() and len(code) == device.digits:
+        return SignInEvent.Kind.SECOND_STEP if device.verify_token(code) else None
     recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
-    if recovery is not None and not code.isdigit() and recovery.verify_token(code):
+    if recovery is not None and recovery.verify_token(code):
         return SignInEvent.Kind.RECOVERY_CODE_USED
     return None
 
