@@ -15,6 +15,7 @@ from alongside.accounts.models import Membership, Role, User
 from alongside.agreements.models import SignerRole
 from alongside.agreements.selectors import checklist
 from alongside.audit.models import AccessLogParticipant
+from alongside.breakglass.models import LOG_REASON_PREFIX
 from alongside.meetings.models import Meeting, MeetingStatus
 from alongside.meetings.reminders import contact_allowed, next_allowed
 from alongside.participants.models import Participant
@@ -110,6 +111,15 @@ class Opening:
     reason: str  # a stated reason (emergency access), or ""
 
 
+def _reason_shown(reason: str) -> str:
+    """The reason as given: the log stores "Emergency access: …" (in English, once per
+    grant read through, joined by "; "); the page says "Emergency access:" itself, in the
+    participant's language."""
+    if reason.startswith(LOG_REASON_PREFIX):
+        reason = reason[len(LOG_REASON_PREFIX) :]
+    return reason.replace("; " + LOG_REASON_PREFIX, "; ")
+
+
 def _role_labels(roles: set[str]) -> str:
     staff = [str(Role(r).label) for r in STAFF_ROLES if r in roles]
     return ", ".join(staff)
@@ -140,6 +150,6 @@ def openings_page(participant: Participant, page_number, *, shows_names: bool) -
             )
             if row.actor_id in names:
                 who = _("%(name)s (%(role)s)") % {"name": names[row.actor_id], "role": who}
-        openings.append(Opening(at=row.at, who=who, reason=row.log.reason))
+        openings.append(Opening(at=row.at, who=who, reason=_reason_shown(row.log.reason)))
     page.object_list = openings
     return page

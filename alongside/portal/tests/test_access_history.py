@@ -98,13 +98,17 @@ def test_the_participants_own_reads_are_left_out(client, world):
     )
 
 
-def test_an_emergency_access_shows_its_reason(client, world):
-    _opened(world, world.coordinator, reason="Called by the hospital at night")
+def test_an_emergency_access_shows_its_reason_once(client, world):
+    # As breakglass writes it: its prefix, once per grant read through.
+    _opened(world, world.coordinator, reason="Emergency access: Called by the hospital at night")
+    _opened(world, world.coordinator, reason="Emergency access: A; Emergency access: B")
     client.force_login(world.participant_user)
 
     page = client.get(URL).content.decode()
 
-    assert "Emergency access:" in page and "Called by the hospital at night" in page
+    assert "Emergency access:</strong> Called by the hospital at night" in page
+    assert "Emergency access:</strong> A; B" in page
+    assert page.count("Emergency access:") == 2
 
 
 def test_openings_of_someone_else_are_not_shown(client, world):
@@ -193,3 +197,43 @@ def test_the_organization_admin_turns_names_on_where_other_settings_are(client, 
     assert response.status_code == 302, response.content.decode()[-2000:]
     world.org.refresh_from_db()
     assert world.org.access_history_shows_names is True
+
+
+def test_a_real_emergency_access_reaches_the_participants_history(client, world):
+    """Through breakglass itself: the grant, the coordinator's reads, then Rae's page."""
+    import datetime
+
+    from alongside.accounts.models import Role
+    from alongside.organizations.models import Program
+    from alongside.participants.models import Participant
+    from conftest import grant, make_user, open_engagement
+
+    crisis = Program.objects.create(organization=world.org, name="Crisis Stabilization")
+    rae_user = make_user("rae", "Rae", "Quill")
+    grant(rae_user, world.org, Role.PARTICIPANT)
+    rae = Participant.objects.create(
+        organization=world.org,
+        user=rae_user,
+        first_name="Rae",
+        last_name="Quill",
+        date_of_birth=datetime.date(1990, 4, 2),
+    )
+    engagement = open_engagement(rae, crisis, world.other_supporter)
+    client.force_login(world.coordinator)
+    response = client.post(
+        reverse("breakglass:request"),
+        {
+            "record_number": rae.pk,
+            "reason": "Rae's sister called: Rae is in the emergency room tonight",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("engagements:detail", args=[engagement.pk])).status_code == 200
+    client.logout()
+
+    client.force_login(rae_user)
+    page = client.get(URL).content.decode()
+
+    assert "Coordinator" in page
+    assert "Emergency access:</strong> Rae&#x27;s sister called: Rae is in the emergency" in page
+    assert page.count("Emergency access:") == 1
