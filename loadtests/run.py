@@ -205,7 +205,7 @@ def locust(run: Run, classes: list[str], users: int, seconds: int, name: str, le
     return rows, failures, errors
 
 
-def table(rows: list[dict], seconds: int) -> None:
+def table(rows: list[dict]) -> None:
     print(f"{'request':<34} {'count':>6} {'fail':>5} {'median ms':>10} {'p95 ms':>8} {'req/s':>7}")
     for row in rows:
         print(
@@ -380,7 +380,7 @@ def main() -> int:
             "journeys",
             ledger,
         )
-        table(rows, args.seconds)
+        table(rows)
         total = next(r for r in rows if r["Name"] == "Aggregated")
         server_errors = [
             f for f in failures if any(f" {c}" in f["Error"] for c in ("500", "502", "503", "504"))
@@ -428,8 +428,7 @@ def main() -> int:
             work / "none.txt",
         )
         table(
-            [r for r in caseload + baseline if r["Name"] in ("caseload", "baseline (one query)")],
-            args.probe_seconds,
+            [r for r in caseload + baseline if r["Name"] in ("caseload", "baseline (one query)")]
         )
         caseload_rps, baseline_rps = (
             rps(caseload, "caseload"),
