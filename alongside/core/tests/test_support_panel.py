@@ -263,7 +263,8 @@ def test_the_panel_takes_the_same_queries_whatever_the_caseload(client, world, p
     large = _count(client, url)
 
     assert large == small
-    assert small <= 30, small
+    # 31 with the access log's per-participant index row (audit.AccessLogParticipant).
+    assert small <= 31, small
 
 
 def test_closed_engagements_leave_the_panel(world):
