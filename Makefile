@@ -36,7 +36,7 @@ help:
 	@echo "make test-postgres  the test suite against a local PostgreSQL"
 	@echo "make lint | fmt     ruff checks | ruff fixes and formatting"
 	@echo "make serve          production server (gunicorn) on DATABASE_URL; docs/deployment.md"
-	@echo "make loadtest       load test and kill test on a local PostgreSQL (about 3 minutes)"
+	@echo "make loadtest       load test and kill test on a local PostgreSQL (about 3.5 minutes)"
 
 install: $(STAMP)
 
