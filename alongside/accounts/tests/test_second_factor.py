@@ -188,6 +188,9 @@ def test_participants_choose_and_may_turn_it_off_but_staff_may_not(client, world
     assert later.get(reverse("portal:home"))["Location"].startswith(
         reverse("accounts:second_factor_verify")
     )
+    page = client.get(reverse("accounts:security")).content.decode()
+    assert 'for="off-password">Your password, to turn two-step sign-in off' in page
+    assert "10 unused recovery codes" in page
     client.post(reverse("accounts:second_factor_off"), {"password": "wrong"})
     assert second_factor.requires_second_factor(pat)
     client.post(reverse("accounts:second_factor_off"), {"password": PASSWORD})
