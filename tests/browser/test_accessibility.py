@@ -24,6 +24,7 @@ from test_access_matrix import (
     _consent,
     _contact,
     _disclosure,
+    _emergency_access,
     _engagement,
     _goal,
     _meeting,
@@ -148,6 +149,7 @@ EVERYONE = [
     ("notifications", "notifications:list", _none),
     ("password", "accounts:password", _none),
     ("api-tokens", "api_tokens:list", _none),
+    ("security", "accounts:security", _none),
 ]
 PAGES: dict[str, list[tuple[str, str, Factory]]] = {
     "coordinator": [
@@ -170,6 +172,8 @@ PAGES: dict[str, list[tuple[str, str, Factory]]] = {
         ("saved-reports", "reports:saved", _none),
         ("record-request", "records:request", _participant),
         ("organization", "accounts:organization", _none),
+        ("emergency-access", "breakglass:request", _none),
+        ("emergency-access-record", "breakglass:detail", _emergency_access),
         *EVERYONE,
     ],
     "supervisor": [
@@ -203,6 +207,9 @@ PAGES: dict[str, list[tuple[str, str, Factory]]] = {
         ("admin-templates", "admin:agreements_documenttemplate_changelist", _none),
         ("admin-instruments", "admin:surveys_instrument_changelist", _none),
         ("organization", "accounts:organization", _none),
+        ("emergency-access-reviews", "breakglass:reviews", _none),
+        ("emergency-access-review", "breakglass:review", _emergency_access),
+        ("retention", "records:retention", _none),
         *EVERYONE,
     ],
     "participant": [
@@ -212,6 +219,8 @@ PAGES: dict[str, list[tuple[str, str, Factory]]] = {
         ("details", "portal:details", _none),
         ("record", "portal:record", _none),
         ("goals", "plans:portal_goals", _none),
+        ("goal-check-in", "portal:goal_check_in", _goal),
+        ("access-history", "portal:access_history", _none),
         ("documents", "agreements:portal_list", _none),
         ("document-sign", "agreements:portal_sign", _document_to_sign),
         ("surveys", "surveys:portal_list", _none),
@@ -225,8 +234,9 @@ PAGES: dict[str, list[tuple[str, str, Factory]]] = {
         ("my-concerns", "concerns:mine", _none),
         *EVERYONE,
     ],
-    # No sign-in: the public self-referral and concern pages.
+    # No sign-in: the sign-in page, the public self-referral and concern pages.
     "public": [
+        ("sign-in", "accounts:login", _none),
         ("self-referral", "referrals:public", _public),
         ("concern", "concerns:public", _public),
     ],
