@@ -201,6 +201,7 @@ def untagged_text(source: str) -> list[str]:
     """The visible English of a template that is outside {% translate %}/{% blocktranslate %}."""
     pieces: list[str] = []
     skipping = None  # the end tag we are waiting for
+    in_tag = False  # inside an HTML tag's < >, where a variable is part of a name or value
     for token in Lexer(source).tokenize():
         if token.token_type == TokenType.BLOCK:
             name = token.contents.split()[0] if token.contents else ""
@@ -214,8 +215,11 @@ def untagged_text(source: str) -> list[str]:
             pieces.append("")
         elif token.token_type == TokenType.TEXT and not skipping:
             pieces.append(token.contents)
+            if "<" in token.contents or ">" in token.contents:
+                in_tag = token.contents.rfind("<") > token.contents.rfind(">")
         elif not skipping:
-            pieces.append(SLOT)
+            # <h{{ level }}>, title="{{ x }}": a stand-in digit keeps the tag a tag, wordless.
+            pieces.append("0" if in_tag else SLOT)
     parser = _VisibleText()
     parser.feed("".join(pieces))
     parser.close()
@@ -236,6 +240,7 @@ def test_the_lint_finds_untagged_text_and_ignores_tagged_text():
         "{% blocktranslate %}Tagged {{ x }}{% endblocktranslate %}{# a comment #}"
         '<img alt="A picture"><script>let a = "x";</script><p>{{ name }}: 3</p>'
         '{% comment %}Not shown{% endcomment %}<input type="submit" value="Go">'
+        '<h{{ level }} id="x">{{ title }}</h{{ level }}>'
     )
     assert untagged_text(source) == ["Plain English", "A picture", "Go"]
 
