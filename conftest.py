@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.cache import cache
@@ -69,6 +70,12 @@ def _force_login_passes_second_step():
 def _private_files(settings, tmp_path):
     """Uploads land in the test's own folder, never in var/."""
     settings.PRIVATE_FILES_DIR = tmp_path / "private"
+
+
+def inline_scripts(page: str) -> list[str]:
+    """Script elements without a src: the CSP refuses them, so a page must have none (its
+    scripts are files, like the idle warning's, and the page works without them)."""
+    return [tag for tag in re.findall(r"<script\b[^>]*>", page) if "src=" not in tag]
 
 
 def make_user(username: str, first: str, last: str = "Demo") -> User:

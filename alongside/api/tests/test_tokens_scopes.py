@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from alongside.accounts.testing import give_app, next_code
 from alongside.api.auth import TokenAuth, scope_needed
 from alongside.api.models import ApiToken
 from alongside.api.services import api_token_issue, api_token_revoke
@@ -139,12 +140,14 @@ def test_an_export_token_passes_an_export_but_not_a_read(world):
 
 
 def test_the_token_endpoint_takes_scopes_a_name_and_an_expiry(world):
+    give_app(world.supporter)
     response = post_json(
         Client(),
         TOKEN_URL,
         {
             "username": "sunny",
             "password": PASSWORD,
+            "otp": next_code(world.supporter),
             "scopes": ["read"],
             "name": " nightly sync ",
             "expires_in_days": 30,
@@ -162,7 +165,9 @@ def test_the_token_endpoint_takes_scopes_a_name_and_an_expiry(world):
 
 
 def test_the_token_endpoint_answers_read_and_write_without_expiry_by_default(world):
-    response = post_json(Client(), TOKEN_URL, {"username": "sunny", "password": PASSWORD})
+    give_app(world.supporter)
+    body = {"username": "sunny", "password": PASSWORD, "otp": next_code(world.supporter)}
+    response = post_json(Client(), TOKEN_URL, body)
 
     assert response.status_code == 200
     assert response.json()["scopes"] == ["read", "write"]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 from django.db import connection
-from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +25,7 @@ from alongside.plans.models import (
 from alongside.plans.selectors import engagement_section
 from alongside.plans.services import check_in_record, goal_update, plan_create, step_create
 from alongside.plans.testing import a_formal_plan, a_goal
-from conftest import PASSWORD
+from conftest import PASSWORD, inline_scripts
 
 
 @pytest.fixture
@@ -334,11 +332,8 @@ def test_a_check_in_shows_as_a_trend_with_its_table(client, world, goal):
     assert "<svg" in page and "<polyline" in page
     assert "from 2 to 4 of 5" in page
     assert "4 · Mostly" in page and "Felt 2" in page
-    # The chart is drawn without script; the page's only scripts are files (the idle
-    # warning), never inline, and nothing is styled inline.
-    assert re.findall(r"<script[^>]*>", page) == [
-        f'<script src="{static("accounts/idle.js")}" defer>'
-    ]
+    # The chart is drawn without script, and nothing is inline.
+    assert inline_scripts(page) == []
     assert "style=" not in page
 
 
