@@ -15,9 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from alongside.agreements.services import document_record_paper
 from alongside.accounts.second_factor import requires_second_factor
 from alongside.accounts.testing import give_app, next_code
+from alongside.agreements.services import document_record_paper
 from alongside.api.services import api_token_issue
 from alongside.assessments.services import assessment_record
 from alongside.assessments.testing import an_assessment
