@@ -125,8 +125,10 @@ def _tell_admins(access: EmergencyAccess) -> None:
             notify(
                 user=membership.user,
                 organization=access.organization,
-                text=_("%(who)s opened a record for an emergency; please review it.")
-                % {"who": who},
+                # A function: written in each admin's own language, not the coordinator's.
+                text=lambda: (
+                    _("%(who)s opened a record for an emergency; please review it.") % {"who": who}
+                ),
                 url=url,
             )
 

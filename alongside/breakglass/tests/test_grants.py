@@ -156,6 +156,15 @@ def test_it_is_audited_and_the_admins_are_told_without_naming_the_participant(wo
     assert notice.url.endswith(f"/emergency-access/reviews/{access.pk}/")
 
 
+def test_each_admin_is_told_in_their_own_language(world, rae):
+    world.admin.preferred_language = "es"
+    world.admin.save(update_fields=["preferred_language"])
+    _open(world)
+
+    notice = Notification.objects.get(user=world.admin)
+    assert "abrió un expediente por una emergencia" in notice.text
+
+
 def test_nobody_deletes_or_changes_a_grant(world, rae):
     access = _open(world)
 
