@@ -27,29 +27,14 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from django_setup import configure
+
 WARMUP_ROUNDS = 2
 PEOPLE = 10_000
 PAT_ROWS = 300
 BATCH = 5_000
-
-
-def configure(database: Path | None) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "alongside.settings"
-    os.environ["ALONGSIDE_DEBUG"] = "0"
-    os.environ["ALONGSIDE_HTTPS"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    if database is not None:
-        os.environ["ALONGSIDE_SQLITE_PATH"] = str(database)
-        os.environ.pop("DATABASE_URL", None)
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    import django
-
-    django.setup()
 
 
 def build(rows: int):

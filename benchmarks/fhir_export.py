@@ -26,27 +26,11 @@ import sys
 import tempfile
 import time
 import types
-import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from django_setup import configure
+
 WARMUP_ROUNDS = 2
-
-
-def configure(database: Path | None) -> None:
-    """Django on the throwaway SQLite file, or on DATABASE_URL when ``database`` is None."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "alongside.settings"
-    os.environ["ALONGSIDE_DEBUG"] = "0"
-    os.environ["ALONGSIDE_HTTPS"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    if database is not None:
-        os.environ["ALONGSIDE_SQLITE_PATH"] = str(database)
-        os.environ.pop("DATABASE_URL", None)
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    import django
-
-    django.setup()
 
 
 def build(meetings: int):
